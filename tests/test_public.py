@@ -1,0 +1,169 @@
+"""The public pages in both languages, the redirect from /, 404s and htmx fragments."""
+
+import re
+
+import pytest
+
+PAGES = [
+    "/{lang}/",
+    "/{lang}/initiatives/recomine",
+    "/{lang}/initiatives/smarterz",
+    "/{lang}/initiatives/smart-rail-campus",
+    "/{lang}/initiatives/blockchain-mittweida",
+    "/{lang}/imprint",
+    "/{lang}/privacy",
+    "/{lang}/accessibility",
+    "/{lang}/help",
+]
+HEADINGS = {
+    "de": {"/{lang}/": "Die Zukunft beginnt jetzt", "/{lang}/privacy": "Datenschutz"},
+    "en": {"/{lang}/": "The future begins now", "/{lang}/privacy": "Privacy"},
+}
+
+
+def titles_and_descriptions(html: str) -> tuple[str, str]:
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+    return title, description
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_in_both_languages(client, lang, page):
+    url = page.format(lang=lang)
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert f'<link rel="canonical" href="http://localhost{url}">' in html
+    for code in ("de", "en"):
+        assert f'hreflang="{code}" href="http://localhost{page.format(lang=code)}"' in html
+    assert 'hreflang="x-default"' in html
+    other = "en" if lang == "de" else "de"
+    assert f'<a href="{page.format(lang=other)}" hreflang="{other}"' in html
+    expected = HEADINGS[lang].get(page)
+    if expected:
+        assert expected in html
+    assert "Impressum" in html if lang == "de" else "Imprint" in html
+
+
+def test_titles_and_descriptions_differ_between_pages(client):
+    seen = set()
+    for page in PAGES:
+        html = client.get(page.format(lang="en")).get_data(as_text=True)
+        seen.add(titles_and_descriptions(html)[0])
+    assert len(seen) == len(PAGES)
+
+
+def test_german_overview_shows_german_texts(client):
+    html = client.get("/de/").get_data(as_text=True)
+    assert "Können wir helfen?" in html
+    assert "Mehr lesen" in html
+    assert "Read more" not in html
+    assert html.count('class="card"') == 4
+
+
+def test_english_overview_shows_english_texts(client):
+    html = client.get("/en/").get_data(as_text=True)
+    assert "Can we help you?" in html
+    assert "Read more" in html
+    assert "Mehr lesen" not in html
+
+
+@pytest.mark.parametrize(
+    ("accept", "target"),
+    [("en-GB,en;q=0.9", "/en/"), ("de-DE,de;q=0.9", "/de/"), ("pl,cs;q=0.8", "/de/"), (None, "/de/"),
+     ("fr;q=1, en;q=0.5", "/en/")],
+)
+def test_root_redirects_by_accept_language(client, accept, target):
+    headers = {"Accept-Language": accept} if accept else {}
+    response = client.get("/", headers=headers)
+    assert response.status_code == 302
+    assert response.headers["Location"] == target
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize(
+    ("url", "lang", "text"),
+    [
+        ("/en/initiatives/no-such-thing", "en", "Page not found"),
+        ("/de/initiatives/no-such-thing", "de", "Seite nicht gefunden"),
+        ("/en/nothing-here", "en", "Page not found"),
+        ("/de/nichts", "de", "Seite nicht gefunden"),
+    ],
+)
+def test_unknown_pages_are_404_in_the_right_language(client, url, lang, text):
+    response = client.get(url)
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert text in html
+    assert 'class="site-footer"' in html
+
+
+def test_unknown_language_is_404_in_the_browser_language(client):
+    response = client.get("/fr/", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_summary_fragment_for_htmx_and_page_without(client, lang):
+    url = f"/{lang}/initiatives/smarterz/summary"
+    fragment = client.get(url, headers={"HX-Request": "true"})
+    page = client.get(url)
+    assert fragment.status_code == page.status_code == 200
+    assert "HX-Request" in fragment.headers["Vary"]
+    assert "HX-Request" in page.headers["Vary"]
+    frag = fragment.get_data(as_text=True)
+    assert "<html" not in frag
+    assert frag.strip().startswith('<article class="card" id="card-smarterz"')
+    assert 'aria-expanded="true"' in frag
+    assert "<dl class=\"facts\">" in frag
+    full = page.get_data(as_text=True)
+    assert full.startswith("<!doctype html>")
+    assert 'aria-expanded="true"' in full  # that card is open on the full page too
+    assert full.count('aria-expanded="false"') == 3
+
+
+def test_teaser_fragment_collapses_the_card(client):
+    response = client.get("/en/initiatives/smarterz/teaser", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert 'aria-expanded="false"' in html
+    assert "<dl" not in html
+    assert 'href="/en/initiatives/smarterz"' in html  # the no-JS link to the detail page
+
+
+def test_history_restore_gets_the_full_page(client):
+    response = client.get(
+        "/en/initiatives/smarterz/summary",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert response.get_data(as_text=True).startswith("<!doctype html>")
+
+
+def test_read_more_is_a_link_to_the_detail_page(client):
+    html = client.get("/de/").get_data(as_text=True)
+    assert re.search(
+        r'<a class="toggle" href="/de/initiatives/recomine"\s+hx-get="/de/initiatives/recomine/summary"',
+        html,
+    )
+
+
+def test_detail_page_has_facts_link_and_way_back(client):
+    html = client.get("/en/initiatives/smart-rail-campus").get_data(as_text=True)
+    assert "<h1>Smart Rail Connectivity Campus</h1>" in html
+    assert 'href="https://www.smart-rail-campus.de/"' in html
+    assert 'href="/en/#card-smart-rail-campus"' in html
+    assert "<dt>Partners</dt>" in html
+    assert 'href="/en/help?topic=smart-rail-campus"' in html
+
+
+def test_pages_load_nothing_from_other_hosts(client):
+    for page in PAGES:
+        html = client.get(page.format(lang="de")).get_data(as_text=True)
+        for attr in re.findall(r'(?:src|href)="([^"]+)"', html):
+            if attr.startswith("http") and "rel=\"canonical\"" not in attr:
+                # Only links a person follows may leave the site; nothing is loaded from elsewhere.
+                assert not re.search(rf'(?:src)="{re.escape(attr)}"', html)
+        assert not re.search(r'<(?:script|link|img)[^>]+(?:src|href)="https?://(?!localhost)', html)

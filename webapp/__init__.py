@@ -1,0 +1,63 @@
+"""WIR! in Southwest Saxony: the app factory."""
+
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import cli
+from . import config
+from . import errors
+from . import i18n
+from . import security
+from .extensions import babel
+from .extensions import csrf
+from .extensions import db
+from .extensions import htmx
+from .extensions import limiter
+from .extensions import login_manager
+from .extensions import mail
+from .extensions import migrate
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the application; `overrides` (tests) win over every other setting."""
+    app = Flask(__name__, instance_relative_config=True)
+    config.load(app, overrides)
+
+    proxies = {k: app.config[f"PROXY_FIX_X_{k.upper()}"] for k in ("for", "proto", "host")}
+    if any(proxies.values()):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies["for"], x_proto=proxies["proto"], x_host=proxies["host"]
+        )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+
+    from . import database
+    from .admin import bp as admin_bp
+    from .help import bp as help_bp
+    from .public import bp as public_bp
+    from .public import root_bp
+
+    database.register(app)
+    app.register_blueprint(root_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(help_bp)
+    app.register_blueprint(admin_bp)
+    i18n.register(app)
+    security.register(app)
+    errors.register(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,116 @@
+"""Configuration: defaults here, then instance/config.py, then the environment."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Settings that work on a fresh clone without any configuration."""
+
+    SQLALCHEMY_DATABASE_URI = "sqlite:///site.db"  # relative: resolved inside instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    LANGUAGES = ("de", "en")
+    WTF_I18N_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 3600
+    CONTENT_FILE = str(Path(__file__).resolve().parent / "content" / "initiatives.toml")
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    HELP_RATE_LIMIT = "5 per minute;30 per day"
+    LOGIN_RATE_LIMIT = "10 per minute;50 per day"
+    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per day"
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "hilfe@localhost"
+    MAIL_TIMEOUT = 10
+    HELPDESK_EMAIL = "hilfe@localhost"
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    PURGE_AFTER_DAYS = 365
+    MAX_CONTENT_LENGTH = 64 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PREFERRED_URL_SCHEME = "http"
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
+
+
+# Environment variables read on start-up, with the type each one is parsed as.
+ENVIRONMENT = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "HELP_RATE_LIMIT": str,
+    "LOGIN_RATE_LIMIT": str,
+    "LOGIN_ACCOUNT_RATE_LIMIT": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "HELPDESK_EMAIL": str,
+    "PUBLIC_BASE_URL": str,
+    "PURGE_AFTER_DAYS": int,
+    "SESSION_COOKIE_SECURE": bool,
+    "PROXY_FIX_X_FOR": int,
+    "PROXY_FIX_X_PROTO": int,
+    "PROXY_FIX_X_HOST": int,
+}
+
+
+def _parse(kind: type, raw: str):
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    return kind(raw)
+
+
+def load(app: Flask, overrides: dict | None) -> None:
+    """Fill app.config from defaults, instance/config.py, the environment, then overrides."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, kind in ENVIRONMENT.items():
+        raw = os.environ.get(name)
+        if raw:
+            app.config[name] = _parse(kind, raw)
+    if overrides:
+        app.config.update(overrides)
+    if app.config.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read instance/secret_key, creating it once with a random key (never committed)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        # Write aside, then link into place: several workers starting at once agree on one key.
+        temp = instance / f".secret_key.{os.getpid()}"
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            pass
+        finally:
+            temp.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,68 @@
+"""Error pages in the site's look and the visitor's language, never a stack trace."""
+
+from flask import Flask
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+from .extensions import htmx
+
+MESSAGES = {
+    400: (_l("Something went wrong with your request"),
+          _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"),
+          _l("If you typed the web address, check it is correct. "
+             "If you followed a link, the page may have moved.")),
+    405: (_l("This action is not possible here"),
+          _l("Please go back and use the buttons and links on the page.")),
+    413: (_l("What you sent is too large"),
+          _l("Please shorten your text and send it again.")),
+    429: (_l("Too many attempts"),
+          _l("You have sent this too often in a short time. Please wait a few minutes "
+             "and try again.")),
+    500: (_l("Sorry, there is a problem with the service"),
+          _l("Please try again later. Nothing you sent has been lost if you saw a "
+             "confirmation.")),
+    503: (_l("Sorry, the service is unavailable"),
+          _l("Please try again in a few minutes.")),
+}
+
+
+FALLBACK = (
+    '<!doctype html><html lang="de"><title>Fehler / Error</title>'
+    "<h1>Entschuldigung, ein Fehler ist aufgetreten.</h1>"
+    '<p lang="en">Sorry, something went wrong. Please try again later.</p></html>'
+)
+
+
+def render_error(code: int):
+    """Render the page (or, for htmx, the fragment) for an HTTP error code."""
+    title, text = MESSAGES.get(code, MESSAGES[500])
+    template = "errors/_error.html" if htmx else "errors/error.html"
+    response = render_template(template, code=code, title=title, text=text)
+    return response, code
+
+
+def register(app: Flask) -> None:
+    """Register a handler for every HTTP error and for unexpected exceptions."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        response, code = render_error(exc.code or 500)
+        result = app.make_response((response, code))
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            result.headers["Allow"] = ", ".join(exc.valid_methods)
+        result.vary.add("HX-Request")
+        return result
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        app.logger.exception("Unhandled error", exc_info=exc)
+        db.session.rollback()
+        try:
+            return render_error(500)
+        except Exception:  # the error page itself failed: answer plainly, still no trace
+            app.logger.exception("Error page failed")
+            return FALLBACK, 500, {"Content-Type": "text/html; charset=utf-8"}

@@ -1,0 +1,9 @@
+"""The help desk form, "Can we help you?", under /<lang>/help."""
+
+from flask import Blueprint
+
+from ..i18n import localize
+
+bp = localize(Blueprint("help", __name__, url_prefix="/<lang>/help"))
+
+from . import routes  # noqa: E402,F401

@@ -1,0 +1,148 @@
+"""Database models: the initiatives shown on the site and the help desk's records."""
+
+from datetime import UTC
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import JSON
+from sqlalchemy import Boolean
+from sqlalchemy import DateTime
+from sqlalchemy import ForeignKey
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class Initiative(db.Model):
+    """One WIR! alliance; its texts live in InitiativeText, one row per language."""
+
+    __tablename__ = "initiative"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    website: Mapped[str] = mapped_column(String(300))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
+    texts: Mapped[list["InitiativeText"]] = relationship(
+        back_populates="initiative", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def text(self, lang: str) -> "InitiativeText":
+        """The texts in one language (falls back to the first one stored)."""
+        for text in self.texts:
+            if text.lang == lang:
+                return text
+        return self.texts[0]
+
+
+class InitiativeText(db.Model):
+    """An initiative's name, teaser, summary and facts in one language."""
+
+    __tablename__ = "initiative_text"
+    __table_args__ = (UniqueConstraint("initiative_id", "lang"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(200))
+    lead: Mapped[str] = mapped_column(String(400))
+    teaser: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    facts: Mapped[list] = mapped_column(JSON, default=list)
+    initiative: Mapped[Initiative] = relationship(back_populates="texts")
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The summary split into paragraphs at blank lines."""
+        return [part.strip() for part in self.summary.split("\n\n") if part.strip()]
+
+
+class ContactRequest(db.Model):
+    """A visitor's help request. Holds only what the visitor sent plus our bookkeeping."""
+
+    __tablename__ = "contact_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    topic: Mapped[str] = mapped_column(String(80), index=True)
+    initiative_id: Mapped[int | None] = mapped_column(
+        ForeignKey("initiative.id", ondelete="SET NULL")
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    message: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    is_spam: Mapped[bool] = mapped_column(Boolean, default=False)
+    # None: no mail server configured; "sent" or "failed" once a send was tried.
+    notification: Mapped[str | None] = mapped_column(String(20))
+    initiative: Mapped[Initiative | None] = relationship()
+    notes: Mapped[list["Note"]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="Note.created_at"
+    )
+
+
+class StaffUser(UserMixin, db.Model):
+    """A member of staff who may sign in to the admin view."""
+
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    language: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+
+class Note(db.Model):
+    """An internal, append-only note by staff on a request."""
+
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("contact_request.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    body: Mapped[str] = mapped_column(Text)
+    request: Mapped[ContactRequest] = relationship(back_populates="notes")
+    author: Mapped[StaffUser | None] = relationship()
+
+
+class AuditEntry(db.Model):
+    """Who did what to which request, and when. Holds no personal data of the visitor."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact_request.id", ondelete="SET NULL"), index=True
+    )
+    reference: Mapped[str | None] = mapped_column(String(20), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(400), default="")
+    actor: Mapped[StaffUser | None] = relationship()

@@ -1,0 +1,78 @@
+"""Routes of the public pages."""
+
+from flask import abort
+from flask import redirect
+from flask import render_template
+from flask import url_for
+
+from .. import content
+from ..i18n import best_from_browser
+from ..i18n import current_lang
+from ..responses import fragment_or_page
+from ..responses import wants_fragment
+from . import bp
+from . import root_bp
+
+STATIC_PAGES = ("imprint", "privacy", "accessibility")
+
+
+@root_bp.get("/")
+def root():
+    """`/`: send the visitor to their language's overview."""
+    response = redirect(url_for("public.overview", lang=best_from_browser()))
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/")
+def overview():
+    """The programme intro and a card for each initiative."""
+    return render_template(
+        "public/overview.html", initiatives=content.all_initiatives(), open_slug=None
+    )
+
+
+def _initiative_or_404(slug: str):
+    initiative = content.find(slug)
+    if initiative is None:
+        abort(404)
+    return initiative
+
+
+@bp.get("/initiatives/<slug>")
+def initiative(slug: str):
+    """The detail page of one initiative."""
+    item = _initiative_or_404(slug)
+    return render_template(
+        "public/initiative.html", initiative=item, text=item.text(current_lang())
+    )
+
+
+@bp.get("/initiatives/<slug>/summary")
+def summary(slug: str):
+    """The card expanded (htmx), or the overview with that card open."""
+    return _card(slug, expanded=True)
+
+
+@bp.get("/initiatives/<slug>/teaser")
+def teaser(slug: str):
+    """The card collapsed again (htmx), or the overview with every card closed."""
+    return _card(slug, expanded=False)
+
+
+def _card(slug: str, expanded: bool):
+    item = _initiative_or_404(slug)
+    # The overview needs every initiative; the fragment only this one.
+    initiatives = [] if wants_fragment() else content.all_initiatives()
+    return fragment_or_page(
+        "public/_card.html", "public/overview.html",
+        initiative=item, expanded=expanded, announce=True,
+        initiatives=initiatives, open_slug=slug if expanded else None,
+    )
+
+
+@bp.get("/<any(imprint, privacy, accessibility):page>")
+def page(page: str):
+    """Imprint, privacy notice and accessibility statement."""
+    return render_template(f"public/{page}.html", page=page)
+
