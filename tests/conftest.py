@@ -1,7 +1,9 @@
 """Shared fixtures: an app on a real SQLite file (migrated and seeded), its clients."""
 
+import re
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from flask_migrate import upgrade
@@ -64,3 +66,86 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# --- Staff area helpers -------------------------------------------------------------
+
+STAFF_EMAIL = "staff@example.org"
+STAFF_PASSWORD = "correct horse battery"
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form on a page (or of the page's meta tag)."""
+    match = CSRF_FIELD.search(html) or CSRF_META.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class StaffActions:
+    """Sign a test client in and out through the real sign-in form (flaskr's AuthActions)."""
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def create(self, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD) -> int:
+        from webapp.admin import accounts
+
+        with self.app.app_context():
+            return accounts.create(email, password).id
+
+    def token(self, url: str = "/admin/login") -> str:
+        return csrf_from(self.client.get(url).get_data(as_text=True))
+
+    def login(self, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD,
+              next: str | None = None):
+        url = "/admin/login" + (f"?next={quote(next, safe='')}" if next is not None else "")
+        token = self.token(url)
+        data = {"csrf_token": token, "email": email, "password": password}
+        if next is not None:
+            data["next"] = next
+        return self.client.post("/admin/login", data=data)
+
+    def logout(self):
+        return self.client.post("/admin/logout", data={"csrf_token": self.token("/admin/")})
+
+
+@pytest.fixture
+def staff(app, client) -> StaffActions:
+    """A staff account (staff@example.org) and actions to sign the client in and out."""
+    actions = StaffActions(app, client)
+    actions.user_id = actions.create()
+    return actions
+
+
+@pytest.fixture
+def make_request(app):
+    """Create a ContactRequest directly through the model; returns its id."""
+    from datetime import UTC
+    from datetime import datetime
+
+    from webapp.models import ContactRequest
+
+    counter = iter(range(1, 100000))
+
+    def make(**fields) -> int:
+        number = next(counter)
+        values = {
+            "reference": f"H-TEST-{number:04d}",
+            "language": "de",
+            "topic": "job",
+            "name": f"Person {number}",
+            "email": f"person{number}@example.org",
+            "message": f"Message number {number}",
+            "consent_at": datetime.now(UTC),
+        }
+        values.update(fields)
+        with app.app_context():
+            item = ContactRequest(**values)
+            db.session.add(item)
+            db.session.commit()
+            return item.id
+
+    return make
