@@ -7,9 +7,13 @@ from flask import Flask
 from flask import current_app
 from flask.cli import AppGroup
 
+from . import casework
 from . import content
+from .admin import accounts
 
 content_cli = AppGroup("content", help="Manage the site's content.")
+admin_cli = AppGroup("admin", help="Manage staff accounts.")
+requests_cli = AppGroup("requests", help="Look after the help requests.")
 
 
 @content_cli.command("load")
@@ -25,6 +29,69 @@ def load_content(path: Path | None) -> None:
     click.echo(f"Loaded {path}: {created} created, {updated} updated.")
 
 
+def _read_password(from_stdin: bool) -> str:
+    """The new password: one line from standard input, or asked for twice, hidden."""
+    if from_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        if not password:
+            raise click.ClickException("No password on standard input.")
+        return password
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@admin_cli.command("create")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_staff(email: str, password_stdin: bool) -> None:
+    """Create a staff account that can sign in at /admin/."""
+    password = _read_password(password_stdin)
+    try:
+        user = accounts.create(email, password)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created staff account {user.email}.")
+
+
+@admin_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_staff_password(email: str, password_stdin: bool) -> None:
+    """Set a new password for a staff account."""
+    if accounts.find(email) is None:
+        raise click.ClickException(f"There is no account for {accounts.normalise(email)}.")
+    password = _read_password(password_stdin)
+    try:
+        user = accounts.set_password(email, password)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Password changed for {user.email}.")
+
+
+@admin_cli.command("list")
+def list_staff() -> None:
+    """List the staff accounts."""
+    users = accounts.all_accounts()
+    if not users:
+        click.echo("No staff accounts yet. Create one with: flask --app wsgi admin create EMAIL")
+    for user in users:
+        state = "active" if user.active else "inactive"
+        created = user.created_at.strftime("%Y-%m-%d")
+        click.echo(f"{user.email}\t{state}\tcreated {created}\tlanguage {user.language or '-'}")
+
+
+@requests_cli.command("purge")
+@click.option("--older-than", "days", type=click.IntRange(min=0), default=None,
+              help="Age in days (default: PURGE_AFTER_DAYS from the config).")
+def purge_requests(days: int | None) -> None:
+    """Delete closed requests received more than DAYS days ago."""
+    if days is None:
+        days = int(current_app.config["PURGE_AFTER_DAYS"])
+    removed = casework.purge(days)
+    click.echo(f"Removed {removed} closed request(s) older than {days} days.")
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(content_cli)
+    app.cli.add_command(admin_cli)
+    app.cli.add_command(requests_cli)

@@ -1,11 +1,214 @@
-"""Routes of the staff area (placeholder until the admin issue)."""
+"""Routes of the staff area: sign-in, the list of requests, a request, export, deletion."""
 
+from datetime import date
+
+from flask import Response
 from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_user
+from flask_login import logout_user
 
+from .. import casework
+from ..extensions import db
+from ..extensions import limiter
+from ..i18n import current_lang
+from ..i18n import supported
+from ..models import ContactRequest
+from ..responses import fragment_or_page
+from ..responses import wants_fragment
+from . import accounts
 from . import bp
+from .forms import DeleteForm
+from .forms import FilterForm
+from .forms import LanguageForm
+from .forms import LoginForm
+from .forms import LogoutForm
+from .forms import NoteForm
+from .forms import StatusForm
+from .safety import safe_next
 
 
-@bp.get("/login")
+def _failed_sign_in(response: Response) -> bool:
+    # Only failures count against the limits: a successful sign-in redirects.
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "account:" + accounts.normalise(request.form.get("email", ""))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
+               deduct_when=_failed_sign_in)
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
+               deduct_when=_failed_sign_in, key_func=_account_key, scope="login-account")
 def login():
-    """Sign in."""
-    abort(404)
+    """Sign in; afterwards go back to the page asked for (a local one only)."""
+    target = safe_next(request.values.get("next"))
+    if request.method == "GET" and request.args.get("lang") in supported():
+        session["admin_lang"] = request.args["lang"]
+        return redirect(url_for("admin.login", next=target))
+    if current_user.is_authenticated:
+        return redirect(target or url_for("admin.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            _remember_language(user)
+            return redirect(target or url_for("admin.index"))
+        form.email.errors.append(_("The e-mail address or password is not correct"))
+    if form.is_submitted():
+        status = 422
+    form.next.data = target or ""
+    return render_template("admin/login.html", form=form, next=target), status
+
+
+@bp.errorhandler(429)
+def throttled(_exc) -> tuple[str, int]:
+    """A 429 on sign-in: the form again, with the reason instead of a bare error page."""
+    form = LoginForm(formdata=None, email=request.form.get("email", ""),
+                     next=safe_next(request.form.get("next")) or "")
+    form.email.errors = [_("Too many sign-in attempts. Please wait a few minutes and try again.")]
+    return render_template("admin/login.html", form=form, next=form.next.data), 429
+
+
+def _remember_language(user) -> None:
+    if user.language in supported():
+        session["admin_lang"] = user.language
+    elif session.get("admin_lang") in supported():
+        user.language = session["admin_lang"]
+        db.session.commit()
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out and return to the sign-in page."""
+    if LogoutForm().validate_on_submit():
+        logout_user()
+        flash(_("You have signed out."), "success")
+    return redirect(url_for("admin.login"))
+
+
+@bp.post("/language")
+def language():
+    """Remember the staff member's language, in the session and on the account."""
+    form = LanguageForm()
+    lang = request.form.get("lang")
+    if form.validate_on_submit() and lang in supported():
+        session["admin_lang"] = lang
+        current_user.language = lang
+        db.session.commit()
+    return redirect(safe_next(form.next.data) or url_for("admin.index"))
+
+
+def _filter_form_and_filters() -> tuple[FilterForm, casework.Filters]:
+    topics = casework.topic_choices(current_lang())
+    form = FilterForm(formdata=request.args)
+    form.fill_choices(topics)
+    filters = casework.Filters.from_args(request.args, {value for value, _label in topics})
+    return form, filters
+
+
+@bp.get("/")
+def index():
+    """The list of requests, filtered; htmx gets the results only."""
+    form, filters = _filter_form_and_filters()
+    pagination = casework.page_of(filters)
+    return fragment_or_page(
+        "admin/_results.html", "admin/index.html",
+        form=form, filters=filters, pagination=pagination, announce=wants_fragment(),
+    )
+
+
+@bp.get("/export.csv")
+def export():
+    """Every request matching the current filter as a CSV download."""
+    _form, filters = _filter_form_and_filters()
+    body = casework.export_csv(filters, current_lang())
+    response = Response(body.encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="requests-{date.today().isoformat()}.csv"'
+    )
+    return response
+
+
+def _request_or_404(request_id: int) -> ContactRequest:
+    item = db.session.get(ContactRequest, request_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _detail(item: ContactRequest, status: int = 200, fragment: str | None = None, **forms):
+    context = {
+        "item": item,
+        "status_form": forms.get("status_form")
+        or StatusForm(formdata=None, status=casework.next_status(item.status)),
+        "note_form": forms.get("note_form") or NoteForm(formdata=None),
+        "history": casework.history(item),
+        "announce": forms.get("announce"),
+    }
+    if fragment:
+        return fragment_or_page(fragment, "admin/detail.html", status, **context)
+    return render_template("admin/detail.html", **context), status
+
+
+@bp.get("/requests/<int:request_id>")
+def detail(request_id: int):
+    """Everything the visitor sent, the status, notes and history."""
+    return _detail(_request_or_404(request_id))
+
+
+@bp.post("/requests/<int:request_id>/status")
+def change_status(request_id: int):
+    """Change the status: htmx gets the status panel and history, others a redirect."""
+    item = _request_or_404(request_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return _detail(item, 422, "admin/_status_update.html", status_form=form)
+    changed = casework.change_status(item, form.status.data, current_user)
+    message = (_("Status changed to “%(status)s”.", status=casework.status_label(item.status))
+               if changed else _("The status was already “%(status)s”.",
+                                 status=casework.status_label(item.status)))
+    if wants_fragment():
+        return _detail(item, 200, "admin/_status_update.html", announce=message)
+    flash(message, "success")
+    return redirect(url_for("admin.detail", request_id=item.id), 303)
+
+
+@bp.post("/requests/<int:request_id>/notes")
+def add_note(request_id: int):
+    """Append a note: htmx gets the notes and history, others a redirect."""
+    item = _request_or_404(request_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _detail(item, 422, "admin/_notes_update.html", note_form=form)
+    casework.add_note(item, form.body.data, current_user)
+    message = _("Note added.")
+    if wants_fragment():
+        return _detail(item, 200, "admin/_notes_update.html", announce=message)
+    flash(message, "success")
+    return redirect(url_for("admin.detail", request_id=item.id, _anchor="notes"), 303)
+
+
+@bp.route("/requests/<int:request_id>/delete", methods=["GET", "POST"])
+def delete(request_id: int):
+    """Ask for confirmation, then delete the request for good."""
+    item = _request_or_404(request_id)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        reference = casework.delete(item, current_user)
+        flash(_("Request %(reference)s was deleted.", reference=reference), "success")
+        return redirect(url_for("admin.index"), 303)
+    return render_template("admin/delete.html", item=item, form=form)

@@ -1,0 +1,91 @@
+"""Forms of the staff area. Single-button POSTs are FlaskForms too, for their CSRF token."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import EmailField
+from wtforms import HiddenField
+from wtforms import PasswordField
+from wtforms import SearchField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import SubmitField
+from wtforms import TextAreaField
+from wtforms.validators import AnyOf
+from wtforms.validators import DataRequired
+from wtforms.validators import Length
+
+from .. import casework
+
+
+class LoginForm(FlaskForm):
+    """E-mail address and password; `next` is where to go afterwards (checked separately)."""
+
+    email = EmailField(_l("E-mail address"),
+                       validators=[DataRequired(_l("Enter your e-mail address"))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password"))])
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class FilterForm(FlaskForm):
+    """The list's filter: a GET form, so it has no CSRF token and can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search"), description=_l("Reference, name, e-mail address or message"))
+    status = SelectField(_l("Status"), validate_choice=False)
+    topic = SelectField(_l("Topic"), validate_choice=False)
+    spam = BooleanField(_l("Show only requests marked as spam"))
+
+    def fill_choices(self, topics: list[tuple[str, str]]) -> None:
+        """Set the select options (topics come from the database)."""
+        self.status.choices = [SelectChoice("", _l("All statuses"))] + [
+            SelectChoice(value, label) for value, label in casework.STATUS_LABELS.items()
+        ]
+        self.topic.choices = [SelectChoice("", _l("All topics"))] + [
+            SelectChoice(value, label) for value, label in topics
+        ]
+
+
+class StatusForm(FlaskForm):
+    """Set the status of a request."""
+
+    status = SelectField(
+        _l("New status"),
+        choices=[SelectChoice(value, label) for value, label in casework.STATUS_LABELS.items()],
+        validators=[AnyOf(casework.STATUSES, message=_l("Choose a status"))],
+        validate_choice=False,
+    )
+    submit = SubmitField(_l("Change status"))
+
+
+class NoteForm(FlaskForm):
+    """Append an internal note."""
+
+    body = TextAreaField(
+        _l("New note"),
+        description=_l("Only staff can see notes. A note cannot be changed once added."),
+        validators=[DataRequired(_l("Enter the text of the note")),
+                    Length(max=5000, message=_l("The note must be 5000 characters or fewer"))],
+    )
+    submit = SubmitField(_l("Add note"))
+
+
+class DeleteForm(FlaskForm):
+    """Confirm deleting a request."""
+
+    submit = SubmitField(_l("Yes, delete this request"))
+
+
+class LogoutForm(FlaskForm):
+    """Sign out (a POST, so another site cannot sign staff out)."""
+
+    submit = SubmitField(_l("Sign out"))
+
+
+class LanguageForm(FlaskForm):
+    """Switch the staff area's language; the chosen code comes from the pressed button."""
+
+    next = HiddenField()

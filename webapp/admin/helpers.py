@@ -1,0 +1,34 @@
+"""Template helpers for the staff area: labels and dates in the staff member's language."""
+
+from datetime import datetime
+
+from flask_babel import format_datetime
+
+from .. import casework
+from ..i18n import current_lang
+from . import bp
+from .forms import LanguageForm
+from .forms import LogoutForm
+
+DATE_PATTERNS = {"de": "dd.MM.yyyy, HH:mm", "en": "d MMM yyyy, HH:mm"}
+
+
+def staff_time(value: datetime | None) -> str:
+    """A stored (UTC) time shown in the site's time zone, e.g. 26.11.2026, 14:05."""
+    if value is None:
+        return ""
+    return format_datetime(value, DATE_PATTERNS.get(current_lang(), DATE_PATTERNS["en"]))
+
+
+@bp.context_processor
+def admin_context() -> dict:
+    """What every admin template may use."""
+    return {
+        "staff_time": staff_time,
+        "status_label": casework.status_label,
+        "topic_label": lambda item: casework.topic_label(item, current_lang()),
+        "describe": casework.describe,
+        "statuses": casework.STATUSES,
+        "language_form": LanguageForm(formdata=None),
+        "logout_form": LogoutForm(formdata=None),
+    }
