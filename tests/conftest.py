@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import pytest
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from webapp import create_app
 from webapp import content
@@ -127,6 +128,7 @@ def make_request(app):
     from datetime import datetime
 
     from webapp.models import ContactRequest
+    from webapp.models import Initiative
 
     counter = iter(range(1, 100000))
 
@@ -143,6 +145,10 @@ def make_request(app):
         }
         values.update(fields)
         with app.app_context():
+            # As the help form does: a topic naming an initiative links to it.
+            initiative = db.session.scalar(select(Initiative).filter_by(slug=values["topic"]))
+            if initiative is not None:
+                values.setdefault("initiative_id", initiative.id)
             item = ContactRequest(**values)
             db.session.add(item)
             db.session.commit()

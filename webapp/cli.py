@@ -1,5 +1,6 @@
 """Command-line commands: `flask --app wsgi content load` and friends."""
 
+import sys
 from pathlib import Path
 
 import click
@@ -32,7 +33,7 @@ def load_content(path: Path | None) -> None:
 def _read_password(from_stdin: bool) -> str:
     """The new password: one line from standard input, or asked for twice, hidden."""
     if from_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise click.ClickException("No password on standard input.")
         return password
