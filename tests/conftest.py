@@ -87,6 +87,9 @@ def csrf_from(html: str) -> str:
 class StaffActions:
     """Sign a test client in and out through the real sign-in form (flaskr's AuthActions)."""
 
+    email = STAFF_EMAIL
+    password = STAFF_PASSWORD
+
     def __init__(self, app, client):
         self.app = app
         self.client = client
@@ -119,6 +122,22 @@ def staff(app, client) -> StaffActions:
     actions = StaffActions(app, client)
     actions.user_id = actions.create()
     return actions
+
+
+@pytest.fixture
+def make_app(db_path):
+    """Build another app on this test's database with extra settings (e.g. tighter limits)."""
+    built = []
+
+    def make(**overrides):
+        app = create_app(make_config(f"sqlite:///{db_path}", **overrides))
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -1,17 +1,22 @@
 """Staff sign-in: who may see /admin, wrong passwords, throttling, `next`, sign-out, language."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
-from conftest import STAFF_EMAIL
-from conftest import STAFF_PASSWORD
-from conftest import csrf_from
-from conftest import make_config
-from webapp import create_app
 from webapp.extensions import db
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
 from webapp.models import StaffUser
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+STAFF_EMAIL = "staff@example.org"  # the `staff` fixture's account
+STAFF_PASSWORD = "correct horse battery"
+
+
+def csrf_from(html: str) -> str:
+    return CSRF.search(html).group(1)
 
 
 def admin_urls(app, request_id: int) -> list[tuple[str, str]]:
@@ -154,8 +159,8 @@ def test_throttled_per_account_counting_failures_only(client, staff):
     assert staff.login(email="other@example.org").status_code == 302
 
 
-def test_throttled_per_client(db_path):
-    app = create_app(make_config(f"sqlite:///{db_path}", LOGIN_RATE_LIMIT="3 per minute"))
+def test_throttled_per_client(make_app):
+    app = make_app(LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     for number in range(3):
         token = csrf_from(client.get("/admin/login").get_data(as_text=True))
@@ -168,8 +173,6 @@ def test_throttled_per_client(db_path):
     assert response.status_code == 429
     # German is the default language of the staff area.
     assert "Zu viele Anmeldeversuche" in response.get_data(as_text=True)
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_successful_sign_ins_do_not_use_up_the_limit(client, staff):
@@ -202,13 +205,10 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, staff):
     assert "Secure" not in cookie  # plain http in tests
 
 
-def test_session_cookie_is_secure_when_configured_for_https(db_path):
-    app = create_app(make_config(f"sqlite:///{db_path}", SESSION_COOKIE_SECURE=True))
-    client = app.test_client()
+def test_session_cookie_is_secure_when_configured_for_https(make_app):
+    client = make_app(SESSION_COOKIE_SECURE=True).test_client()
     response = client.get("/admin/login", base_url="https://localhost")
     assert "Secure" in response.headers["Set-Cookie"]
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_password_is_stored_as_a_scrypt_hash(app, staff):

@@ -5,13 +5,13 @@ import re
 import pytest
 from sqlalchemy import select
 
-from conftest import STAFF_EMAIL
 from webapp.extensions import db
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
 from webapp.models import Note
 
 HTMX = {"HX-Request": "true"}
+STAFF_EMAIL = "staff@example.org"  # the `staff` fixture's account
 
 
 @pytest.fixture
