@@ -106,6 +106,17 @@ def test_wrong_or_missing_credentials_show_the_form_again(client, staff, email, 
     assert client.get("/admin/").status_code == 302  # still not signed in
 
 
+def test_expired_token_on_sign_in_keeps_the_email(client, staff):
+    client.get("/admin/login?lang=en")
+    response = client.post("/admin/login", data={
+        "csrf_token": "expired", "email": STAFF_EMAIL, "password": STAFF_PASSWORD})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "This page was open for a long time. Please send it again." in html
+    assert f'value="{STAFF_EMAIL}"' in html
+    assert client.get("/admin/").status_code == 302
+
+
 def test_email_is_matched_without_case_or_spaces(client, staff):
     response = staff.login(email="  Staff@Example.ORG ")
     assert response.status_code == 302

@@ -29,6 +29,10 @@ def post(client, url: str, data: dict, htmx: bool = False):
     return client.post(url, data={"csrf_token": token, **data}, headers=HTMX if htmx else {})
 
 
+def csrf_field(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
 def audit(app) -> list[AuditEntry]:
     with app.app_context():
         entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
@@ -137,6 +141,20 @@ def test_status_change_needs_the_csrf_token(app, signed_in, make_request):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.get(ContactRequest, request_id).status == "new"
+
+
+def test_expired_token_keeps_the_note_and_asks_to_send_again(app, signed_in, make_request):
+    request_id = make_request()
+    response = signed_in.post(f"/admin/requests/{request_id}/notes", headers=HTMX,
+                              data={"csrf_token": "expired", "body": "My long note"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="notes"')
+    assert "This page was open for a long time. Please send it again." in html
+    assert "My long note</textarea>" in html
+    assert csrf_field(html) != "expired"  # a fresh token to send it again with
+    with app.app_context():
+        assert db.session.scalars(select(Note)).all() == []
 
 
 def test_notes_are_appended_with_author_and_time(app, signed_in, make_request):

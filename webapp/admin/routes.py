@@ -15,9 +15,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
+from flask_wtf.csrf import CSRFError
 
 from .. import casework
 from ..extensions import db
+from ..errors import render_error
 from ..extensions import limiter
 from ..i18n import current_lang
 from ..i18n import supported
@@ -80,6 +82,30 @@ def throttled(_exc) -> tuple[str, int]:
                      next=safe_next(request.form.get("next")) or "")
     form.email.errors = [_("Too many sign-in attempts. Please wait a few minutes and try again.")]
     return render_template("admin/login.html", form=form, next=form.next.data), 429
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_exc):
+    """An expired or missing token: the form again with what was typed, not an error page."""
+    message = _("This page was open for a long time. Please send it again.")
+    if request.endpoint == "admin.login":
+        form = LoginForm(formdata=None, email=request.form.get("email", ""),
+                         next=safe_next(request.form.get("next")) or "")
+        form.email.errors = [message]
+        return render_template("admin/login.html", form=form, next=form.next.data), 400
+    request_id = (request.view_args or {}).get("request_id")
+    item = db.session.get(ContactRequest, request_id) if request_id else None
+    if item is None or not current_user.is_authenticated:
+        return render_error(400)
+    if request.endpoint == "admin.add_note":
+        form = NoteForm(formdata=None, body=request.form.get("body", ""))
+        form.body.errors = [message]
+        return _detail(item, 400, "admin/_notes_update.html", note_form=form)
+    if request.endpoint == "admin.change_status":
+        form = StatusForm(formdata=None, status=request.form.get("status"))
+        form.status.errors = [message]
+        return _detail(item, 400, "admin/_status_update.html", status_form=form)
+    return render_error(400)
 
 
 def _remember_language(user) -> None:
