@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -d translations -q
+	$(BIN)/pybabel compile -d translations --statistics
 
 db: $(STAMP)
 	$(FLASK) db upgrade
