@@ -57,6 +57,22 @@ def app(db_path):
 
 
 @pytest.fixture
+def app_factory(db_path):
+    """Build apps with extra settings (on this test's database unless a URI is given)."""
+    apps = []
+
+    def build(database_uri: str | None = None, **extra):
+        app = create_app(make_config(database_uri or f"sqlite:///{db_path}", **extra))
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 
