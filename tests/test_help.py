@@ -250,7 +250,7 @@ def test_missing_csrf_token_asks_to_send_again_with_the_input_kept(app, client, 
     assert response.status_code == 400
     assert ("<html" in html) is not htmx
     assert "Ihre Anfrage wurde noch nicht gesendet" in html
-    assert "bitte senden Sie es erneut" in html
+    assert "senden Sie das Formular erneut" in html
     assert 'value="Jana Nováková"' in html
     assert "Ich suche eine Wohnung in Chemnitz für meine Familie.</textarea>" in html
     assert stored(app) == []
