@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 
-from webapp import create_app
 from webapp import content
+from webapp import create_app
 from webapp.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,6 +25,7 @@ from .helpdesk import TOPIC_NAMES
 from .models import ContactRequest
 from .models import Initiative
 
+
 class _TimedConnection(Connection):
     """Flask-Mail's connection with MAIL_TIMEOUT applied (Flask-Mail 0.10 sets none)."""
 
