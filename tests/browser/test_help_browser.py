@@ -2,6 +2,7 @@
 
 import re
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -84,3 +85,12 @@ def test_send_with_an_error_then_fix_it_without_javascript(app, live_server, pho
     [row] = requests_in(app)
     expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Anfrage wurde gesendet")
     expect(page.locator(".reference")).to_have_text(row.reference)
+
+
+def test_form_with_errors_passes_axe(live_server, phone):
+    phone.goto(f"{live_server}/de/help?topic=recomine")
+    phone.get_by_role("button", name="Anfrage senden").click()
+    expect(phone.locator(".error-summary")).to_be_focused()
+    expect(phone.locator(".error-summary li")).to_have_count(4)  # name, e-mail, message, consent
+    result = Axe().run(phone)
+    assert result.violations_count == 0, result.generate_report()
