@@ -1,5 +1,6 @@
 """Shared fixtures: an app on a real SQLite file (migrated and seeded), its clients."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -80,3 +81,13 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def hostile_app(app_factory):
+    """An app with no practical rate limit, a client and a valid CSRF token for it."""
+    app = app_factory(HELP_RATE_LIMIT="1000000 per minute")
+    client = app.test_client()
+    html = client.get("/en/help").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return app, client, token

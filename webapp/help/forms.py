@@ -16,6 +16,7 @@ from wtforms.validators import Optional
 from wtforms.validators import Regexp
 
 from .. import helpdesk
+from ..validators import NoControlCharacters
 
 MESSAGE_MIN = 10
 MESSAGE_MAX = 5000
@@ -33,6 +34,7 @@ class HelpForm(FlaskForm):
         _l("Your name"),
         filters=[strip],
         validators=[
+            NoControlCharacters(),
             DataRequired(_l("Enter your name")),
             Length(max=200, message=_l("Your name must be 200 characters or fewer")),
         ],
@@ -42,6 +44,7 @@ class HelpForm(FlaskForm):
         description=_l("We only use it to answer you."),
         filters=[strip],
         validators=[
+            NoControlCharacters(),
             DataRequired(_l("Enter your e-mail address")),
             Length(max=254, message=_l("Your e-mail address must be 254 characters or fewer")),
             # email-validator checks the format only: no DNS look-up.
@@ -53,6 +56,7 @@ class HelpForm(FlaskForm):
         _l("Organisation or company"),
         filters=[strip],
         validators=[
+            NoControlCharacters(),
             Optional(),
             Length(max=200, message=_l("The organisation must be 200 characters or fewer")),
         ],
@@ -62,6 +66,7 @@ class HelpForm(FlaskForm):
         description=_l("If you would like us to call you."),
         filters=[strip],
         validators=[
+            NoControlCharacters(),
             Optional(),
             Length(max=50, message=_l("Your phone number must be 50 characters or fewer")),
             Regexp(r"^\+?[0-9 ()/.\-]+$",
@@ -78,6 +83,7 @@ class HelpForm(FlaskForm):
         description=_l("Between 10 and 5,000 characters. You may write in German or English."),
         filters=[strip],
         validators=[
+            NoControlCharacters(),
             DataRequired(_l("Enter your message")),
             Length(min=MESSAGE_MIN, message=_l("Your message must be at least 10 characters")),
             Length(max=MESSAGE_MAX, message=_l("Your message must be 5,000 characters or fewer")),
