@@ -50,7 +50,6 @@ def test_send_with_an_error_then_fix_it_without_a_page_load(app, live_server, ph
     expect(phone.get_by_label("Worum geht es in Ihrer Frage?")).to_have_value("recomine")
     expect(phone.get_by_label("Ich bin einverstanden")).to_be_checked()
     assert phone.evaluate("window.__sameDocument") is True
-    phone.screenshot(path="/tmp/help-phone-error.png", full_page=True)
 
     summary.get_by_role("link").click()
     expect(phone.get_by_label("E-Mail-Adresse")).to_be_focused()
