@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel -q compile -d translations
+	$(BIN)/pybabel compile -d translations --statistics
 
 db: $(STAMP)
 	$(FLASK) db upgrade
@@ -42,3 +42,10 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo
+
+bench/node_modules/.bin/lighthouse: bench/package.json bench/package-lock.json
+	cd bench && npm ci --silent --no-audit --no-fund
+	touch $@
+
+audit: translations bench/node_modules/.bin/lighthouse
+	$(BIN)/python bench/audit.py

@@ -9,8 +9,8 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from webapp import create_app
 from webapp import content
+from webapp import create_app
 from webapp.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +57,22 @@ def app(db_path):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def app_factory(db_path):
+    """Build apps with extra settings (on this test's database unless a URI is given)."""
+    apps = []
+
+    def build(database_uri: str | None = None, **extra):
+        app = create_app(make_config(database_uri or f"sqlite:///{db_path}", **extra))
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -125,22 +141,6 @@ def staff(app, client) -> StaffActions:
 
 
 @pytest.fixture
-def make_app(db_path):
-    """Build another app on this test's database with extra settings (e.g. tighter limits)."""
-    built = []
-
-    def make(**overrides):
-        app = create_app(make_config(f"sqlite:///{db_path}", **overrides))
-        built.append(app)
-        return app
-
-    yield make
-    for app in built:
-        with app.app_context():
-            db.engine.dispose()
-
-
-@pytest.fixture
 def make_request(app):
     """Create a ContactRequest directly through the model; returns its id."""
     from datetime import UTC
@@ -174,3 +174,12 @@ def make_request(app):
             return item.id
 
     return make
+
+@pytest.fixture
+def hostile_app(app_factory):
+    """An app with no practical rate limit, a client and a valid CSRF token for it."""
+    app = app_factory(HELP_RATE_LIMIT="1000000 per minute")
+    client = app.test_client()
+    html = client.get("/en/help").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return app, client, token

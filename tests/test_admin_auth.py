@@ -170,8 +170,8 @@ def test_throttled_per_account_counting_failures_only(client, staff):
     assert staff.login(email="other@example.org").status_code == 302
 
 
-def test_throttled_per_client(make_app):
-    app = make_app(LOGIN_RATE_LIMIT="3 per minute")
+def test_throttled_per_client(app_factory):
+    app = app_factory(LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     for number in range(3):
         token = csrf_from(client.get("/admin/login").get_data(as_text=True))
@@ -216,8 +216,8 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, staff):
     assert "Secure" not in cookie  # plain http in tests
 
 
-def test_session_cookie_is_secure_when_configured_for_https(make_app):
-    client = make_app(SESSION_COOKIE_SECURE=True).test_client()
+def test_session_cookie_is_secure_when_configured_for_https(app_factory):
+    client = app_factory(SESSION_COOKIE_SECURE=True).test_client()
     response = client.get("/admin/login", base_url="https://localhost")
     assert "Secure" in response.headers["Set-Cookie"]
 

@@ -37,7 +37,7 @@ class Defaults:
     HELPDESK_EMAIL = "hilfe@localhost"
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     PURGE_AFTER_DAYS = 365
-    MAX_CONTENT_LENGTH = 64 * 1024
+    MAX_CONTENT_LENGTH = 256 * 1024  # a 5,000-character message in emoji, encoded, fits
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -92,14 +92,18 @@ def load(path: Path, languages: tuple[str, ...]) -> tuple[int, int]:
                 initiative.texts.append(text)
             for key in TEXT_KEYS:
                 setattr(text, key, source[key].strip())
-            text.facts = [{"label": f["label"], "value": f["value"]} for f in source.get("facts", [])]
+            text.facts = [
+                {"label": f["label"], "value": f["value"]} for f in source.get("facts", [])
+            ]
     db.session.commit()
     return created, updated
 
 
 def all_initiatives() -> list[Initiative]:
     """Every initiative in display order."""
-    return list(db.session.scalars(select(Initiative).order_by(Initiative.sort_order, Initiative.id)))
+    return list(
+        db.session.scalars(select(Initiative).order_by(Initiative.sort_order, Initiative.id))
+    )
 
 
 def find(slug: str) -> Initiative | None:

@@ -9,24 +9,34 @@ from .extensions import db
 from .extensions import htmx
 
 MESSAGES = {
-    400: (_l("Something went wrong with your request"),
-          _l("The request could not be understood. Please go back and try again.")),
+    400: (
+        _l("Something went wrong with your request"),
+        _l("The request could not be understood. Please go back and try again."),
+    ),
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
-    404: (_l("Page not found"),
-          _l("If you typed the web address, check it is correct. "
-             "If you followed a link, the page may have moved.")),
-    405: (_l("This action is not possible here"),
-          _l("Please go back and use the buttons and links on the page.")),
-    413: (_l("What you sent is too large"),
-          _l("Please shorten your text and send it again.")),
-    429: (_l("Too many attempts"),
-          _l("You have sent this too often in a short time. Please wait a few minutes "
-             "and try again.")),
-    500: (_l("Sorry, there is a problem with the service"),
-          _l("Please try again later. Nothing you sent has been lost if you saw a "
-             "confirmation.")),
-    503: (_l("Sorry, the service is unavailable"),
-          _l("Please try again in a few minutes.")),
+    404: (
+        _l("Page not found"),
+        _l(
+            "If you typed the web address, check it is correct. "
+            "If you followed a link, the page may have moved."
+        ),
+    ),
+    405: (
+        _l("This action is not possible here"),
+        _l("Please go back and use the buttons and links on the page."),
+    ),
+    413: (_l("What you sent is too large"), _l("Please shorten your text and send it again.")),
+    429: (
+        _l("Too many attempts"),
+        _l(
+            "You have sent this too often in a short time. Please wait a few minutes and try again."
+        ),
+    ),
+    500: (
+        _l("Sorry, there is a problem with the service"),
+        _l("Please try again later. Nothing you sent has been lost if you saw a confirmation."),
+    ),
+    503: (_l("Sorry, the service is unavailable"), _l("Please try again in a few minutes.")),
 }
 
 

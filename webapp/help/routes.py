@@ -1,11 +1,98 @@
-"""Routes of the help form (placeholder until the help-form issue)."""
+"""Routes of the help form: show it, take a request, confirm it.
 
-from flask import render_template
+With htmx the POST answers with the form (errors) or the confirmation fragment;
+without JavaScript it redirects to the confirmation page (POST, redirect, GET).
+"""
 
+from flask import current_app
+from flask import g
+from flask import redirect
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from .. import helpdesk
+from .. import notify
+from ..extensions import limiter
+from ..responses import fragment_or_page
+from ..responses import wants_fragment
 from . import bp
+from .forms import HelpForm
+
+# Why a request was not sent although the visitor did nothing wrong; shown above the form.
+PROBLEMS = {
+    "expired": _l("For your security, the form had expired. Your details are still here: "
+                  "please check them and send the form again."),
+    "limited": _l("You have sent this form too often in a short time. Your details are "
+                  "still here: please wait a few minutes and send it again."),
+    "unavailable": _l("Your request has not been sent because of a technical problem on our "
+                      "side. Your details are still here: please try again in a few minutes."),
+}
+SESSION_KEY = "help_reference"
+
+
+def _form_page(form: HelpForm, status: int = 200, problem: str | None = None):
+    return fragment_or_page(
+        "help/_form_fragment.html", "help/form.html", status,
+        form=form, problem=PROBLEMS.get(problem) if problem else None,
+    )
 
 
 @bp.get("")
 def form():
-    """How to get in touch."""
-    return render_template("help/form.html")
+    """The empty form; `?topic=<slug or topic>` preselects the topic."""
+    form = HelpForm(lang=g.lang)
+    wanted = request.args.get("topic", "")
+    if any(choice.value == wanted for choice in form.topic.iter_choices()):
+        form.topic.data = wanted
+    return _form_page(form)
+
+
+@bp.post("")
+@limiter.limit(lambda: current_app.config["HELP_RATE_LIMIT"], methods=["POST"])
+def send():
+    """Validate and store a request (CSRF was checked before this runs)."""
+    form = HelpForm(lang=g.lang)
+    if not form.topics_available:
+        return _form_page(form, 503, "unavailable")
+    if not form.validate():
+        return _form_page(form, 422)
+    if form.is_spam():
+        # Look like a success to the bot, store nothing, bother nobody.
+        current_app.logger.info("Help desk: honeypot filled, request dropped")
+        reference = helpdesk.decoy_reference()
+    else:
+        try:
+            stored = helpdesk.submit(form.submission(), g.lang)
+        except helpdesk.Unavailable:
+            return _form_page(form, 503, "unavailable")
+        reference = stored.reference
+        notify.notify_after_response(stored.id)
+    if wants_fragment():
+        return fragment_or_page("help/_sent_fragment.html", "help/sent.html",
+                                reference=reference)
+    session[SESSION_KEY] = reference
+    return redirect(url_for("help.sent"), 303)
+
+
+@bp.get("/sent")
+def sent():
+    """The confirmation after a POST without JavaScript; shows only this visitor's reference."""
+    reference = session.get(SESSION_KEY)
+    if not reference:
+        return redirect(url_for("help.form"))
+    return fragment_or_page("help/_sent_fragment.html", "help/sent.html", reference=reference)
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_exc: CSRFError):
+    """A missing or expired token: show the input again with a fresh token."""
+    return _form_page(HelpForm(lang=g.lang), 400, "expired")
+
+
+@bp.errorhandler(429)
+def too_many(_exc):
+    """Over the rate limit: keep the input and ask to wait."""
+    return _form_page(HelpForm(lang=g.lang), 429, "limited")

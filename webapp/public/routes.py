@@ -65,9 +65,13 @@ def _card(slug: str, expanded: bool):
     # The overview needs every initiative; the fragment only this one.
     initiatives = [] if wants_fragment() else content.all_initiatives()
     return fragment_or_page(
-        "public/_card.html", "public/overview.html",
-        initiative=item, expanded=expanded, announce=True,
-        initiatives=initiatives, open_slug=slug if expanded else None,
+        "public/_card.html",
+        "public/overview.html",
+        initiative=item,
+        expanded=expanded,
+        announce=True,
+        initiatives=initiatives,
+        open_slug=slug if expanded else None,
     )
 
 
@@ -75,4 +79,3 @@ def _card(slug: str, expanded: bool):
 def page(page: str):
     """Imprint, privacy notice and accessibility statement."""
     return render_template(f"public/{page}.html", page=page)
-

@@ -1,0 +1,61 @@
+"""axe-core finds no WCAG 2.1 AA violation; nothing scrolls sideways at 320 px."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+PUBLIC_PAGES = [
+    "/{lang}/",
+    "/{lang}/initiatives/recomine",
+    "/{lang}/initiatives/smart-rail-campus",
+    "/{lang}/imprint",
+    "/{lang}/privacy",
+    "/{lang}/accessibility",
+    "/{lang}/help",
+    "/{lang}/no-such-page",
+]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                           "best-practice"]},
+    "resultTypes": ["violations"],
+}
+axe = Axe()
+
+
+def assert_no_violations(page) -> None:
+    results = axe.run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_public_pages_have_no_axe_violations_on_a_phone(live_server, phone, lang):
+    for path in PUBLIC_PAGES:
+        phone.goto(live_server + path.format(lang=lang))
+        assert_no_violations(phone)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_public_pages_have_no_axe_violations_on_a_desktop(live_server, desktop, lang):
+    for path in PUBLIC_PAGES:
+        desktop.goto(live_server + path.format(lang=lang))
+        assert_no_violations(desktop)
+
+
+def test_an_expanded_card_has_no_axe_violations(live_server, phone):
+    phone.goto(f"{live_server}/en/")
+    phone.locator("#card-recomine a.toggle").click()
+    phone.locator("#card-recomine .card-summary").wait_for()
+    assert_no_violations(phone)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_no_horizontal_scrolling_at_320_px(live_server, browser, lang):
+    # 320 CSS px is what a 1280 px window shows at 400 % zoom, and a small phone.
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        for path in PUBLIC_PAGES:
+            page.goto(live_server + path.format(lang=lang))
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 320, f"{path.format(lang=lang)} is {width}px wide"
+    finally:
+        context.close()

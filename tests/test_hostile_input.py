@@ -1,0 +1,92 @@
+"""Whatever anyone sends to the help form: never a 500, valid input stored exactly, all escaped."""
+
+import re
+
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import ContactRequest
+
+ATTACKS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "' OR 1=1; DROP TABLE contact_request; --",
+    "{{ 7*7 }}{% raw %}",
+    "\u202eevil\u202c",
+    "مرحبا بكم في ساكسونيا",
+    "Zażółć gęślą jaźń – Příliš žluťoučký kůň",
+    "👩‍👩‍👧‍👦🇩🇪" * 3,
+    "\x00\x01\x1b[31m",
+    "a" * 6000,
+]
+FIELDS = ["name", "email", "organisation", "phone", "topic", "message", "consent", "website"]
+MARKERS = ["<script>alert(1)</script>", "<img src=x onerror"]
+
+text = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300),
+    st.sampled_from(ATTACKS),
+    st.builds(lambda a, b: a + b, st.sampled_from(ATTACKS), st.text(max_size=20)),
+)
+valid_message = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=10, max_size=400
+).filter(lambda m: len(m.strip()) >= 10)
+field_value = st.one_of(text, st.lists(text, min_size=2, max_size=3))  # lists: duplicated
+
+
+@st.composite
+def submissions(draw):
+    """Mostly-plausible forms with hostile values, missing and duplicated fields."""
+    data = {
+        "name": draw(st.one_of(text, st.just("Ana Pop"))),
+        "email": draw(st.sampled_from(["ana@example.org", "x@y", "", "ä@ö.de", "a@b.c\x00"])),
+        "topic": draw(st.sampled_from(["job", "housing", "recomine", "other", "", "<b>x</b>"])),
+        "message": draw(st.one_of(valid_message, text)),
+        "consent": draw(st.sampled_from(["y", "", "no", "on"])),
+    }
+    for field in draw(st.sets(st.sampled_from(FIELDS), max_size=3)):
+        if draw(st.booleans()):
+            data.pop(field, None)
+        else:
+            data[field] = draw(field_value)
+    return data
+
+
+def settle(value):
+    return value[0] if isinstance(value, list) else value
+
+
+@settings(max_examples=1500, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=submissions(), htmx=st.booleans())
+def test_help_form_survives_anything(hostile_app, data, htmx):
+    app, client, token = hostile_app
+    headers = {"HX-Request": "true"} if htmx else {}
+    with app.app_context():
+        before = db.session.scalar(select(db.func.count()).select_from(ContactRequest))
+    response = client.post("/en/help", data={**data, "csrf_token": token}, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code in {200, 303, 413, 422}, (response.status_code, data)
+    for marker in MARKERS:
+        assert marker not in html
+    with app.app_context():
+        rows = db.session.scalars(select(ContactRequest).order_by(ContactRequest.id)).all()
+    accepted = response.status_code in {200, 303}
+    honeypot = bool((settle(data.get("website")) or "").strip())
+    assert len(rows) == before + (1 if accepted and not honeypot else 0)
+    if accepted and not honeypot:
+        row = rows[-1]
+        assert row.name == settle(data["name"]).strip()
+        assert row.message == settle(data["message"]).strip()
+        assert row.email == settle(data["email"]).strip()
+        reference = re.search(r"H-\d{4}-\d{6}", html) if htmx else None
+        assert not htmx or reference.group(0) == row.reference
+
+
+def test_a_huge_body_gets_a_friendly_413(client):
+    response = client.post("/en/help", data={"message": "x" * (300 * 1024)})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)

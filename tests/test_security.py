@@ -1,0 +1,73 @@
+"""Security headers on every response; error pages in the site's look without leaks."""
+
+import pytest
+
+from webapp import create_app
+from tests.conftest import make_config
+
+CSP_PARTS = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "base-uri 'none'",
+]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/de/", "/en/initiatives/recomine", "/static/css/site.css", "/de/nothing", "/xx/"],
+)
+def test_every_response_carries_the_security_headers(client, url):
+    response = client.get(url)
+    response.close()  # static files are streamed from an open file
+    csp = response.headers["Content-Security-Policy"]
+    for part in CSP_PARTS:
+        assert part in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_only_over_https(client):
+    response = client.get("/de/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_htmx_fragments_carry_the_headers_too(client):
+    response = client.get("/de/initiatives/recomine/summary", headers={"HX-Request": "true"})
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_no_inline_script_or_style_in_pages(client):
+    for url in ["/de/", "/en/initiatives/smarterz", "/de/privacy"]:
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and "<style" not in html and " style=" not in html
+        assert " on" not in html.replace(" one", "").split("<body", 1)[1].split(">", 1)[0]
+
+
+@pytest.mark.parametrize(("lang", "text"), [("de", "nicht möglich"), ("en", "not possible")])
+def test_405_page_in_the_visitors_language(client, lang, text):
+    response = client.post(f"/{lang}/")
+    assert response.status_code == 405
+    html = response.get_data(as_text=True)
+    assert text in html
+    assert f'<html lang="{lang}">' in html
+
+
+def test_500_page_has_no_stack_trace(db_path):
+    app = create_app(make_config(f"sqlite:///{db_path}", PROPAGATE_EXCEPTIONS=False))
+
+    @app.get("/de/boom")
+    def boom():
+        raise RuntimeError("secret internals 0xdeadbeef")
+
+    response = app.test_client().get("/de/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Entschuldigung" in html
+    assert "deadbeef" not in html and "Traceback" not in html
+    assert 'class="site-footer"' in html
+    assert "Werkzeug" not in response.headers.get("Server", "")

@@ -1,0 +1,104 @@
+"""The help desk's rules: which topics exist, and how a request is stored.
+
+A request's `topic` is one of FIXED_TOPICS or the slug of an initiative; for an
+initiative, `initiative_id` points at it too (the slug survives if the initiative
+is ever removed). Nothing about the visitor is stored beyond what they typed.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db
+from .models import ContactRequest
+from .models import Initiative
+from .models import utcnow
+
+# The general topics and their names, in the order the form offers them.
+TOPIC_NAMES = {
+    "job": _l("Finding a job"),
+    "housing": _l("Housing"),
+    "childcare": _l("Childcare"),
+    "moving": _l("Moving to the region"),
+    "other": _l("Something else"),
+}
+FIXED_TOPICS = tuple(TOPIC_NAMES)
+
+
+class Unavailable(Exception):
+    """The database could not be read or written; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a visitor sent, already validated by the form."""
+
+    name: str
+    email: str
+    topic: str
+    message: str
+    organisation: str | None = None
+    phone: str | None = None
+
+
+def initiatives() -> list[Initiative]:
+    """Every initiative in display order, for the topic list; raises Unavailable."""
+    try:
+        return list(
+            db.session.scalars(select(Initiative).order_by(Initiative.sort_order, Initiative.id))
+        )
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        current_app.logger.error("Help desk: cannot read the initiatives: %s", exc)
+        raise Unavailable from exc
+
+
+def reference_for(request: ContactRequest) -> str:
+    """The visitor's reference number, e.g. H-2026-000123 (year in UTC, then the id)."""
+    return f"H-{request.created_at.year}-{request.id:06d}"
+
+
+def decoy_reference() -> str:
+    """A reference that looks real, for a bot that filled the honeypot (nothing is stored)."""
+    return f"H-{utcnow().year}-{secrets.randbelow(900000) + 1000:06d}"
+
+
+def submit(data: Submission, lang: str) -> ContactRequest:
+    """Store a new request and return it, committed and with its reference.
+
+    Raises Unavailable (after rolling back) when the database fails, so the caller
+    never confirms something that was not stored.
+    """
+    try:
+        initiative = None
+        if data.topic not in FIXED_TOPICS:
+            initiative = db.session.scalar(select(Initiative).where(Initiative.slug == data.topic))
+        now = utcnow()
+        request = ContactRequest(
+            created_at=now,
+            language=lang,
+            topic=data.topic,
+            initiative_id=initiative.id if initiative else None,
+            name=data.name,
+            email=data.email,
+            organisation=data.organisation or None,
+            phone=data.phone or None,
+            message=data.message,
+            status="new",
+            consent_at=now,
+            is_spam=False,
+        )
+        db.session.add(request)
+        db.session.flush()  # assigns the id the reference is made of
+        reference = request.reference = reference_for(request)
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        current_app.logger.error("Help desk: a request could not be stored: %s", exc)
+        raise Unavailable from exc
+    current_app.logger.info("Help desk: stored request %s", reference)
+    return request
