@@ -18,8 +18,8 @@ from flask_login import logout_user
 from flask_wtf.csrf import CSRFError
 
 from .. import casework
-from ..extensions import db
 from ..errors import render_error
+from ..extensions import db
 from ..extensions import limiter
 from ..i18n import current_lang
 from ..i18n import supported
