@@ -183,3 +183,12 @@ def hostile_app(app_factory):
     html = client.get("/en/help").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     return app, client, token
+
+
+@pytest.fixture
+def signed_in(app, client, staff, make_request):
+    """A signed-in staff client, a CSRF token, one request's id, and the app."""
+    staff.login()
+    request_id = make_request()
+    token = staff.token(f"/admin/requests/{request_id}")
+    return client, token, request_id, app

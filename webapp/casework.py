@@ -92,13 +92,14 @@ class Filters:
         status = args.get("status", "")
         topic = args.get("topic", "")
         try:
-            page = max(1, int(args.get("page", 1)))
+            # Capped: an absurd page number must not overflow the database's integers.
+            page = min(max(1, int(args.get("page", 1))), 1_000_000)
         except ValueError:
             page = 1
         return cls(
             status=status if status in STATUSES else "",
             topic=topic if topic in topics else "",
-            q=args.get("q", "").strip()[:200],
+            q=without_controls(args.get("q", "")).strip()[:200],
             spam=args.get("spam") in {"1", "y", "on", "true"},
             page=page,
         )
@@ -112,6 +113,11 @@ class Filters:
         if page > 1:
             result["page"] = page
         return result
+
+
+def without_controls(text: str) -> str:
+    """The text with control characters removed (PostgreSQL cannot even compare NUL)."""
+    return "".join(char for char in text if char.isprintable() or char == " ")
 
 
 def query(filters: Filters) -> Select:

@@ -16,13 +16,15 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
 from .. import casework
+from ..validators import NoControlCharacters
 
 
 class LoginForm(FlaskForm):
     """E-mail address and password; `next` is where to go afterwards (checked separately)."""
 
     email = EmailField(_l("E-mail address"),
-                       validators=[DataRequired(_l("Enter your e-mail address"))])
+                       validators=[NoControlCharacters(),
+                                   DataRequired(_l("Enter your e-mail address"))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password"))])
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
@@ -67,7 +69,7 @@ class NoteForm(FlaskForm):
     body = TextAreaField(
         _l("New note"),
         description=_l("Only staff can see notes. A note cannot be changed once added."),
-        validators=[DataRequired(_l("Enter the text of the note")),
+        validators=[NoControlCharacters(), DataRequired(_l("Enter the text of the note")),
                     Length(max=5000, message=_l("The note must be 5000 characters or fewer"))],
     )
     submit = SubmitField(_l("Add note"))
