@@ -1,16 +1,28 @@
-"""Shared fixtures: an app on a real SQLite file (migrated and seeded), its clients."""
+"""Shared fixtures: an app on a real database (migrated and seeded), its clients.
 
+Every test that uses `app` runs on SQLite (a fresh copy of a migrated template file)
+and, when TEST_DATABASE_URL is set, once more on PostgreSQL (one database migrated per
+run; the tables a test can write are emptied before each test). Browser tests run on
+SQLite only: they exercise the pages, not the database, and each one costs seconds.
+"""
+
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from webapp import create_app
 from webapp import content
+from webapp import create_app
 from webapp.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+# Emptied before each PostgreSQL test. The initiatives (loaded once per run) stay.
+WRITABLE_TABLES = ("contact_request", "note", "audit_entry", "staff_user")
 
 
 def make_config(database_uri: str, **extra) -> dict:
@@ -27,30 +39,89 @@ def make_config(database_uri: str, **extra) -> dict:
     return config
 
 
+def pytest_generate_tests(metafunc) -> None:
+    """Run every database test once per backend; browser tests on SQLite only."""
+    if "backend" in metafunc.fixturenames:
+        browser = "browser" in metafunc.definition.path.parts
+        backends = ["sqlite"] if browser else BACKENDS
+        metafunc.parametrize("backend", backends, indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def seeded_db(tmp_path_factory) -> Path:
-    """A SQLite file built by the migrations and loaded with the content, once per run."""
-    path = tmp_path_factory.mktemp("template") / "site.db"
-    app = create_app(make_config(f"sqlite:///{path}"))
+def backend(request) -> str:
+    """"sqlite" or "postgresql": the database the test's app runs on."""
+    return request.param
+
+
+def migrate_and_seed(database_uri: str) -> None:
+    """Build the schema with the migrations (never create_all) and load the content."""
+    app = create_app(make_config(database_uri))
     with app.app_context():
         upgrade()
         content.load(Path(app.config["CONTENT_FILE"]), tuple(app.config["LANGUAGES"]))
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory) -> Path:
+    """A SQLite file built by the migrations and loaded with the content, once per run."""
+    path = tmp_path_factory.mktemp("template") / "site.db"
+    migrate_and_seed(f"sqlite:///{path}")
     return path
 
 
+def reset_postgresql(url: str) -> None:
+    """Drop everything in the test database's public schema.
+
+    Refuses a database whose name does not contain "test": this wipes it.
+    """
+    engine = sa.create_engine(url)
+    name = engine.url.database or ""
+    if "test" not in name:
+        engine.dispose()
+        pytest.exit(f"TEST_DATABASE_URL names {name!r}; its name must contain 'test'", 2)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_postgresql() -> str:
+    """TEST_DATABASE_URL emptied, migrated and loaded with the content, once per run."""
+    reset_postgresql(TEST_DATABASE_URL)
+    migrate_and_seed(TEST_DATABASE_URL)
+    return TEST_DATABASE_URL
+
+
 @pytest.fixture
-def db_path(seeded_db, tmp_path) -> Path:
-    """A fresh copy of the seeded database for one test."""
+def db_path(backend, request, tmp_path) -> Path:
+    """A fresh copy of the seeded SQLite database for one test (SQLite only)."""
+    if backend != "sqlite":
+        pytest.skip("reads the SQLite file directly")
     path = tmp_path / "site.db"
-    shutil.copy(seeded_db, path)
+    shutil.copy(request.getfixturevalue("seeded_db"), path)
     return path
 
 
 @pytest.fixture
-def app(db_path):
-    """The application on its own copy of the database."""
-    app = create_app(make_config(f"sqlite:///{db_path}"))
+def database_uri(backend, request) -> str:
+    """The database URI for one test, with no rows left behind by earlier tests."""
+    if backend == "sqlite":
+        return f"sqlite:///{request.getfixturevalue('db_path')}"
+    url = request.getfixturevalue("seeded_postgresql")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        tables = ", ".join(WRITABLE_TABLES)
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_uri):
+    """The application on its own (copy of the) database."""
+    app = create_app(make_config(database_uri))
     yield app
     with app.app_context():
         db.engine.dispose()
