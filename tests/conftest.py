@@ -127,6 +127,12 @@ def app(database_uri):
         db.engine.dispose()
 
 
+@pytest.fixture(name="make_config")
+def make_config_fixture():
+    """`make_config(database_uri, **extra)` for tests that build an app of their own."""
+    return make_config
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
