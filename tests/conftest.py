@@ -134,6 +134,21 @@ def make_config_fixture():
 
 
 @pytest.fixture
+def make_app():
+    """`make_app(database_uri, **extra)`: an app of the test's own, its engine closed after."""
+    apps = []
+
+    def build(database_uri: str, **extra):
+        apps.append(create_app(make_config(database_uri, **extra)))
+        return apps[-1]
+
+    yield build
+    for built in apps:
+        with built.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -47,11 +47,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from . import database
     from .admin import bp as admin_bp
+    from .health import bp as health_bp
     from .help import bp as help_bp
     from .public import bp as public_bp
     from .public import root_bp
 
     database.register(app)
+    app.register_blueprint(health_bp)
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(help_bp)
