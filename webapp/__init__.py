@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli
 from . import config
+from . import delivery
 from . import errors
 from . import i18n
 from . import security
@@ -34,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             app.wsgi_app, x_for=proxies["for"], x_proto=proxies["proto"], x_host=proxies["host"]
         )
 
+    delivery.register(app)  # first: its after_request hook must run last
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
