@@ -1,9 +1,10 @@
 """Shared fixtures: an app on a real database (migrated and seeded), its clients.
 
 Every test that uses `app` runs on SQLite (a fresh copy of a migrated template file)
-and, when TEST_DATABASE_URL is set, once more on PostgreSQL (one database migrated per
-run; the tables a test can write are emptied before each test). Browser tests run on
-SQLite only: they exercise the pages, not the database, and each one costs seconds.
+and, when TEST_DATABASE_URL is set, once more on PostgreSQL (one database migrated and
+seeded per run; before each test every table is emptied and the seeded rows copied back
+from a `seed` schema, all inside the server). Browser tests run on SQLite only: they
+exercise the pages, not the database, and each one costs seconds.
 """
 
 import os
@@ -21,8 +22,8 @@ from webapp.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
-# Emptied before each PostgreSQL test. The initiatives (loaded once per run) stay.
-WRITABLE_TABLES = ("contact_request", "note", "audit_entry", "staff_user")
+# Seeded once per run on PostgreSQL, copied back before each test; the rest start empty.
+SEEDED_TABLES = ("initiative", "initiative_text")
 
 
 def make_config(database_uri: str, **extra) -> dict:
@@ -81,17 +82,36 @@ def reset_postgresql(url: str) -> None:
         engine.dispose()
         pytest.exit(f"TEST_DATABASE_URL names {name!r}; its name must contain 'test'", 2)
     with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA IF EXISTS seed CASCADE"))
         connection.execute(sa.text("DROP SCHEMA public CASCADE"))
         connection.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def seeded_postgresql() -> str:
-    """TEST_DATABASE_URL emptied, migrated and loaded with the content, once per run."""
+def seeded_postgresql():
+    """TEST_DATABASE_URL emptied, migrated and seeded once per run; yields an engine."""
     reset_postgresql(TEST_DATABASE_URL)
     migrate_and_seed(TEST_DATABASE_URL)
-    return TEST_DATABASE_URL
+    engine = sa.create_engine(TEST_DATABASE_URL, poolclass=sa.NullPool)
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE SCHEMA seed"))
+        for table in SEEDED_TABLES:
+            connection.execute(sa.text(f"CREATE TABLE seed.{table} AS TABLE public.{table}"))
+    yield engine
+    engine.dispose()
+
+
+def restore_postgresql(engine: sa.Engine) -> None:
+    """Every table back to the seeded state: emptied, seeded rows copied, ids restarted."""
+    with engine.begin() as connection:
+        tables = [t for t in sa.inspect(connection).get_table_names() if t != "alembic_version"]
+        connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        for table in SEEDED_TABLES:
+            connection.execute(sa.text(f"INSERT INTO public.{table} SELECT * FROM seed.{table}"))
+            connection.execute(sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"))
 
 
 @pytest.fixture
@@ -109,13 +129,8 @@ def database_uri(backend, request) -> str:
     """The database URI for one test, with no rows left behind by earlier tests."""
     if backend == "sqlite":
         return f"sqlite:///{request.getfixturevalue('db_path')}"
-    url = request.getfixturevalue("seeded_postgresql")
-    engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        tables = ", ".join(WRITABLE_TABLES)
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
+    restore_postgresql(request.getfixturevalue("seeded_postgresql"))
+    return TEST_DATABASE_URL
 
 
 @pytest.fixture

@@ -62,7 +62,8 @@ def test_missing_static_file_is_404(client):
     assert client.get("/static/../wsgi.py").status_code == 404
 
 
-def test_changed_file_gets_a_new_version(app, tmp_path):
+def test_changed_file_gets_a_new_version(make_app, database_uri, tmp_path):
+    app = make_app(database_uri, PAGE_CACHE_SECONDS=0)  # a cached page keeps the old link
     folder = tmp_path / "static"
     shutil.copytree(STATIC, folder)
     app.static_folder = str(folder)

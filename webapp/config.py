@@ -48,6 +48,7 @@ class Defaults:
     PROXY_FIX_X_PROTO = 0
     PROXY_FIX_X_HOST = 0
     SEND_FILE_MAX_AGE_DEFAULT = 3600  # unversioned static URLs; versioned ones: a year
+    PAGE_CACHE_SECONDS = 60  # rendered public pages kept per worker (0: off); see pagecache.py
     COMPRESS_RESPONSES = True  # gzip text responses; off when the reverse proxy does it
 
 
@@ -74,6 +75,7 @@ ENVIRONMENT = {
     "PROXY_FIX_X_PROTO": int,
     "PROXY_FIX_X_HOST": int,
     "COMPRESS_RESPONSES": bool,
+    "PAGE_CACHE_SECONDS": int,
 }
 
 
