@@ -108,3 +108,4 @@ def test_compression_can_be_left_to_the_proxy(make_app, database_uri):
     response = app.test_client().get("/en/", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in response.headers
     assert "ETag" in response.headers
+
