@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations messages db content serve bench audit lint clean
+.PHONY: run test test-pg install translations messages db content serve bench audit lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,25 @@ run: translations content
 
 test: translations
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The suite on SQLite and on a throw-away PostgreSQL database (recreated each time).
+PG_TEST_DB ?= webapp_test
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
+test-pg: translations
+	psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS $(PG_TEST_DB)' -c 'CREATE DATABASE $(PG_TEST_DB)'
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Production server: gunicorn.conf.py reads HOST, PORT, GUNICORN_WORKERS, GUNICORN_THREADS.
+serve: translations content
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+$(VENV)/.bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'pyinstrument>=5.0'
+	touch $@
+
+# Loopback load test with wrk (Debian package); writes bench/RESULTS.md.
+bench: translations $(VENV)/.bench
+	$(BIN)/python bench/run.py
 
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-by-file --omit-header .

@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli
 from . import config
+from . import delivery
 from . import errors
 from . import i18n
 from . import security
@@ -34,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             app.wsgi_app, x_for=proxies["for"], x_proto=proxies["proto"], x_host=proxies["host"]
         )
 
+    delivery.register(app)  # first: its after_request hook must run last
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
@@ -47,11 +49,13 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from . import database
     from .admin import bp as admin_bp
+    from .health import bp as health_bp
     from .help import bp as help_bp
     from .public import bp as public_bp
     from .public import root_bp
 
     database.register(app)
+    app.register_blueprint(health_bp)
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(help_bp)

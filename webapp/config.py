@@ -47,7 +47,9 @@ class Defaults:
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0
     PROXY_FIX_X_HOST = 0
-    SEND_FILE_MAX_AGE_DEFAULT = 3600
+    SEND_FILE_MAX_AGE_DEFAULT = 3600  # unversioned static URLs; versioned ones: a year
+    PAGE_CACHE_SECONDS = 60  # rendered public pages kept per worker (0: off); see pagecache.py
+    COMPRESS_RESPONSES = True  # gzip text responses; off when the reverse proxy does it
 
 
 # Environment variables read on start-up, with the type each one is parsed as.
@@ -72,6 +74,8 @@ ENVIRONMENT = {
     "PROXY_FIX_X_FOR": int,
     "PROXY_FIX_X_PROTO": int,
     "PROXY_FIX_X_HOST": int,
+    "COMPRESS_RESPONSES": bool,
+    "PAGE_CACHE_SECONDS": int,
 }
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from . import pagecache
 from .extensions import db
 from .models import Initiative
 from .models import InitiativeText
@@ -96,6 +97,7 @@ def load(path: Path, languages: tuple[str, ...]) -> tuple[int, int]:
                 {"label": f["label"], "value": f["value"]} for f in source.get("facts", [])
             ]
     db.session.commit()
+    pagecache.clear()  # this process's rendered pages show the old texts
     return created, updated
 
 

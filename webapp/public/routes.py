@@ -8,6 +8,7 @@ from flask import url_for
 from .. import content
 from ..i18n import best_from_browser
 from ..i18n import current_lang
+from ..pagecache import cached_page
 from ..responses import fragment_or_page
 from ..responses import wants_fragment
 from . import bp
@@ -25,6 +26,7 @@ def root():
 
 
 @bp.get("/")
+@cached_page
 def overview():
     """The programme intro and a card for each initiative."""
     return render_template(
@@ -40,6 +42,7 @@ def _initiative_or_404(slug: str):
 
 
 @bp.get("/initiatives/<slug>")
+@cached_page
 def initiative(slug: str):
     """The detail page of one initiative."""
     item = _initiative_or_404(slug)
@@ -49,12 +52,14 @@ def initiative(slug: str):
 
 
 @bp.get("/initiatives/<slug>/summary")
+@cached_page
 def summary(slug: str):
     """The card expanded (htmx), or the overview with that card open."""
     return _card(slug, expanded=True)
 
 
 @bp.get("/initiatives/<slug>/teaser")
+@cached_page
 def teaser(slug: str):
     """The card collapsed again (htmx), or the overview with every card closed."""
     return _card(slug, expanded=False)
@@ -76,6 +81,7 @@ def _card(slug: str, expanded: bool):
 
 
 @bp.get("/<any(imprint, privacy, accessibility):page>")
+@cached_page
 def page(page: str):
     """Imprint, privacy notice and accessibility statement."""
     return render_template(f"public/{page}.html", page=page)

@@ -1,0 +1,312 @@
+"""`make bench`: the site under gunicorn on loopback against a bare Flask "hello", with wrk.
+
+Builds a fresh SQLite database in a temporary directory (migrations + content), starts
+the site and bench/hello.py with the same gunicorn settings (gunicorn.conf.py, access log
+off for both), loads each URL for BENCH_DURATION seconds at BENCH_CONNECTIONS
+connections, and prints requests/s, p50, p99 and each page's ratio to hello. Then checks
+that every accepted help-form POST left one row, measures the overview's page weight,
+and writes bench/RESULTS.md. Only loopback traffic.
+
+Settings (environment): BENCH_DURATION (6), BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2),
+GUNICORN_WORKERS (2), GUNICORN_THREADS (4), BENCH_HELP_FIELDS (JSON: extra form fields).
+"""
+
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import UTC
+from datetime import datetime
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import forms
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+BIN = Path(sys.executable).parent
+DURATION = int(os.environ.get("BENCH_DURATION", "6"))
+WARMUP = 1
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
+WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", "2"))
+WORKERS = os.environ.get("GUNICORN_WORKERS", "2")
+THREADS = os.environ.get("GUNICORN_THREADS", "4")
+ACCEPTED = (200, 201, 303)  # what the help form answers when it took the request
+TARGETS = {"overview": 0.5, "partial": 0.7}
+P99_LIMIT_MS = 50.0
+WEIGHT_LIMIT = 30 * 1024
+REQUEST_LIMIT = 4
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(app: str, port: int, env: dict, extra: list[str]) -> subprocess.Popen:
+    env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "GUNICORN_WORKERS": WORKERS,
+           "GUNICORN_THREADS": THREADS, "GUNICORN_ACCESS_LOG": "", "GUNICORN_LOG_LEVEL": "warning"}
+    command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), *extra, app]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:  # refused, reset or timed out while the workers start
+            time.sleep(0.2)
+    raise SystemExit(f"bench: {url} did not answer within {timeout} s")
+
+
+def wrk(url: str, headers: dict | None = None, script: Path | None = None,
+        duration: int = DURATION) -> dict:
+    """Run wrk; return requests/s, p50 and p99 in ms, error counts and wrk's Lua output."""
+    command = ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency",
+               "--timeout", "5s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        value, unit = float(match[1]), match[2]
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+        "requests": int(re.search(r"(\d+) requests in", output)[1]),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "non_2xx": int(non_2xx[1]) if non_2xx else 0,
+        "socket_errors": socket_errors[1].strip() if socket_errors else "",
+        "output": output,
+    }
+
+
+def measure(name: str, url: str, warm: bool = True, **kwargs) -> dict:
+    if warm:
+        wrk(url, duration=WARMUP, **kwargs)
+    result = wrk(url, **kwargs)
+    result["name"] = name
+    result["url"] = url
+    print(f"  {name:<10} {result['rps']:>9.0f} req/s  p50 {result['p50']:6.1f} ms"
+          f"  p99 {result['p99']:6.1f} ms  non-2xx {result['non_2xx']}", flush=True)
+    return result
+
+
+def page_weight(base: str) -> dict:
+    """Compressed bytes and requests for the overview and what a browser fetches for it."""
+    headers = {"Accept-Encoding": "gzip"}
+
+    def fetch(url: str) -> tuple[bytes, bytes]:
+        request = urllib.request.Request(url, headers=headers)
+        with urllib.request.urlopen(request, timeout=5) as response:
+            raw = response.read()
+            encoding = response.headers.get("Content-Encoding")
+        return raw, gzip.decompress(raw) if encoding == "gzip" else raw
+
+    raw, html = fetch(f"{base}/de/")
+    items = [("/de/", len(raw))]
+    text = html.decode()
+    assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)
+    assets += re.findall(r'<script src="([^"]+)"', text)
+    for asset in assets:
+        items.append((asset, len(fetch(urllib.parse.urljoin(base, asset))[0])))
+    # The favicon is not HTML, CSS or JS, but browsers fetch it once: shown apart.
+    icons = re.findall(r'<link rel="icon" href="(/[^"]+)"', text)
+    favicon = [(icon, len(fetch(urllib.parse.urljoin(base, icon))[0])) for icon in icons]
+    return {"items": items, "bytes": sum(size for _, size in items), "requests": len(items),
+            "favicon": favicon}
+
+
+def help_post(base: str, database: Path, lua: Path) -> dict:
+    """Load the help form's POST with a valid CSRF token; compare accepted with rows."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar),
+                                         forms.NoRedirect)
+    try:
+        with opener.open(f"{base}/de/help", timeout=5) as response:
+            html = response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return {"skipped": f"help form not present (GET /de/help: {exc.code})"}
+    fields = forms.post_fields(html)
+    if fields is None or "csrf_token" not in fields:
+        return {"skipped": "help form not present (no POST form with a CSRF token)"}
+    fields.update(json.loads(os.environ.get("BENCH_HELP_FIELDS", "{}")))
+    body = urllib.parse.urlencode(fields)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    rows_before = count_rows(database)
+    probe = forms.post(opener, f"{base}/de/help", body)
+    if probe not in ACCEPTED or count_rows(database) != rows_before + 1:
+        return {"skipped": f"help form did not accept the generated answers (status {probe}); "
+                           "set BENCH_HELP_FIELDS"}
+    script = forms.LUA.replace("BODY", json.dumps(body)).replace("COOKIE", json.dumps(cookie))
+    lua.write_text(script)
+    before = count_rows(database)
+    result = wrk(f"{base}/de/help", script=lua)
+    accepted = int(re.search(r"accepted=(\d+)", result["output"])[1])
+    rejected = int(re.search(r"rejected=(\d+)", result["output"])[1])
+    rows = count_rows(database) - before
+    result.update(name="help POST", url=f"{base}/de/help", accepted=accepted,
+                  rejected=rejected, rows=rows)
+    print(f"  help POST  {result['rps']:>9.0f} req/s  p50 {result['p50']:6.1f} ms"
+          f"  p99 {result['p99']:6.1f} ms  accepted {accepted}, rows {rows}, "
+          f"rejected {rejected}", flush=True)
+    return result
+
+
+def count_rows(database: Path) -> int:
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT count(*) FROM contact_request").fetchone()[0]
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
+                .splitlines() if line.startswith("model name")), platform.processor())
+    memory = next(line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text()
+                  .splitlines() if line.startswith("MemTotal"))
+    gunicorn = subprocess.run([str(BIN / "gunicorn"), "--version"], capture_output=True,
+                              text=True).stdout.strip()
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True,
+                                 text=True).stdout.splitlines()[0]
+    return {"cores (nproc)": str(os.cpu_count()), "CPU": cpu, "memory": memory,
+            "OS": platform.platform(), "Python": platform.python_version(),
+            "gunicorn": gunicorn, "wrk": wrk_version.split(" Copyright")[0]}
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench: wrk is missing (Debian: apt-get install wrk)")
+    temp = Path(tempfile.mkdtemp(prefix="bench-"))
+    database = temp / "site.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "bench",
+           "HELP_RATE_LIMIT": "1000000 per minute", "RATELIMIT_STORAGE_URI": "memory://",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    subprocess.run(flask + ["content", "load"], cwd=ROOT, env=env, check=True)
+    site_port, hello_port = free_port(), free_port()
+    servers = [start_gunicorn("wsgi:app", site_port, env, []),
+               start_gunicorn("hello:app", hello_port, env, ["--pythonpath", str(BENCH)])]
+    try:
+        site, hello = f"http://127.0.0.1:{site_port}", f"http://127.0.0.1:{hello_port}"
+        wait_for(f"{site}/healthz")
+        wait_for(f"{hello}/")
+        css = re.search(r'href="(/static/css/site\.css[^"]*)"',
+                        urllib.request.urlopen(f"{site}/de/").read().decode())[1]
+        gz = {"Accept-Encoding": "gzip"}
+        print(f"bench: {CONNECTIONS} connections, {DURATION} s each, gunicorn "
+              f"{WORKERS} workers x {THREADS} threads", flush=True)
+        pages = [
+            ("overview", f"{site}/de/", gz),
+            ("detail", f"{site}/de/initiatives/recomine", gz),
+            ("partial", f"{site}/de/initiatives/recomine/summary", {**gz, "HX-Request": "true"}),
+            ("static", f"{site}{css}", gz),
+        ]
+        # hello right before each page: the machine's load drifts, a ratio should not.
+        hellos, results = [], []
+        for number, (name, url, headers) in enumerate(pages):
+            hellos.append(measure("hello", f"{hello}/", warm=number == 0, headers=gz))
+            results.append(measure(name, url, headers=headers))
+            results[-1]["hello_rps"] = hellos[-1]["rps"]
+        median = sorted(hellos, key=lambda item: item["rps"])[len(hellos) // 2]
+        results.insert(0, {**median, "hello_rps": median["rps"]})
+        post = help_post(site, database, temp / "post.lua")
+        if "rps" in post:
+            post["hello_rps"] = measure("hello", f"{hello}/", warm=False, headers=gz)["rps"]
+        weight = page_weight(site)
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
+        shutil.rmtree(temp, ignore_errors=True)
+    report = render(results, post, weight, machine())
+    (BENCH / "RESULTS.md").write_text(report)
+    print(report)
+    return 0
+
+
+def render(results: list[dict], post: dict, weight: dict, facts: dict) -> str:
+    lines = ["# Benchmark results", "",
+             f"Written by `make bench` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
+             "Figures from one run; other work on the machine makes them noisy, the "
+             "ratios to hello (measured in the same run) less so.", "", "## Machine", ""]
+    lines += [f"- {key}: {value}" for key, value in facts.items()]
+    lines += ["", "## Settings", "",
+              f"- gunicorn.conf.py with {WORKERS} workers x {THREADS} threads (gthread), "
+              "access log off for both apps; SQLite (WAL) in a temporary directory.",
+              f"- wrk: {WRK_THREADS} threads, {CONNECTIONS} connections, {DURATION} s after "
+              f"{WARMUP} s warm-up, `Accept-Encoding: gzip`, client and server on the same "
+              "2 cores over loopback.", "", "## Throughput and latency", "",
+              "The hello row is the median of the hello runs; each other row's ratio is to the "
+              "hello run measured just before it.", "",
+              "| URL | req/s | p50 ms | p99 ms | hello req/s | ratio | target | non-2xx |",
+              "|---|---:|---:|---:|---:|---:|---|---:|"]
+    missed = []
+    for item in results + ([post] if "rps" in post else []):
+        ratio = item["rps"] / item["hello_rps"]
+        goal = TARGETS.get(item["name"])
+        verdicts = []
+        if goal is not None:
+            verdicts.append(f"≥ {goal:.0%}: {'met' if ratio >= goal else 'MISSED'}")
+            if ratio < goal:
+                missed.append(f"{item['name']} ratio {ratio:.0%} < {goal:.0%}")
+        ok_p99 = item["p99"] < P99_LIMIT_MS
+        verdicts.append(f"p99 < {P99_LIMIT_MS:.0f} ms: {'met' if ok_p99 else 'MISSED'}")
+        if not ok_p99:
+            missed.append(f"{item['name']} p99 {item['p99']:.1f} ms")
+        lines.append(f"| {item['name']} | {item['rps']:.0f} | {item['p50']:.1f} | "
+                     f"{item['p99']:.1f} | {item['hello_rps']:.0f} | {ratio:.2f} | "
+                     f"{'; '.join(verdicts)} | "
+                     f"{item['non_2xx']} |")
+    lines += ["", "## Help form POST", ""]
+    if "skipped" in post:
+        lines.append(f"skipped: {post['skipped']}")
+    else:
+        lost = post["accepted"] - post["rows"]
+        lines.append(f"{post['accepted']} responses accepted ({'/'.join(map(str, ACCEPTED))}), "
+                     f"{post['rejected']} rejected, {post['rows']} rows written: "
+                     f"{'nothing lost' if lost == 0 else f'MISMATCH of {lost}'}.")
+        if lost:
+            missed.append(f"help POST: {lost} accepted requests without a row")
+    lines += ["", "## Page weight of the overview (/de/, gzip)", "",
+              "| request | bytes |", "|---|---:|"]
+    lines += [f"| `{url.split('?')[0]}` | {size} |" for url, size in weight["items"]]
+    ok_weight = weight["bytes"] < WEIGHT_LIMIT and weight["requests"] <= REQUEST_LIMIT
+    lines += [f"| **total: {weight['requests']} requests** | **{weight['bytes']}** |", ""]
+    lines += [f"Plus the favicon `{url.split('?')[0]}`: {size} bytes, one request on the first "
+              "visit, then cached." for url, size in weight["favicon"]]
+    lines += ["",
+              f"Target: under {WEIGHT_LIMIT // 1024} KB in at most {REQUEST_LIMIT} requests: "
+              f"{'met' if ok_weight else 'MISSED'}."]
+    if not ok_weight:
+        missed.append(f"page weight {weight['bytes']} B in {weight['requests']} requests")
+    lines += ["", "## Verdict", ""]
+    lines.append("All targets met." if not missed else "Missed: " + "; ".join(missed) + ".")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
