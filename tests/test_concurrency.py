@@ -45,10 +45,11 @@ def gunicorn(database_uri, tmp_path):
     env = dict(os.environ, DATABASE_URL=database_uri, SECRET_KEY="concurrency-test",
                HELP_RATE_LIMIT="100000 per minute", RATELIMIT_STORAGE_URI="memory://",
                GUNICORN_ACCESS_LOG="")
+    log_file = log.open("wb")
     server = subprocess.Popen(
         [str(GUNICORN), "--workers", "3", "--threads", "2", "--bind", f"127.0.0.1:{port}",
          "--access-logfile", "/dev/null", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file,
     )
     deadline = time.monotonic() + 30
     while True:
@@ -60,12 +61,13 @@ def gunicorn(database_uri, tmp_path):
         if time.monotonic() > deadline or server.poll() is not None:
             server.kill()
             server.wait()
+            log_file.close()
             raise AssertionError(f"gunicorn did not start: {log.read_text()[-2000:]}")
         time.sleep(0.2)
     yield port
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=20)
-    server.stderr.close()
+    log_file.close()
     assert "Traceback" not in log.read_text()
 
 
