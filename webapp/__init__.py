@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli
-from . import config
+from . import config as settings
 from . import delivery
 from . import errors
 from . import i18n
@@ -24,10 +24,10 @@ from .extensions import migrate
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def create_app(overrides: dict | None = None) -> Flask:
-    """Build the application; `overrides` (tests) win over every other setting."""
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; settings in `config` (tests) win over every other source."""
     app = Flask(__name__, instance_relative_config=True)
-    config.load(app, overrides)
+    settings.load(app, config)
 
     proxies = {k: app.config[f"PROXY_FIX_X_{k.upper()}"] for k in ("for", "proto", "host")}
     if any(proxies.values()):

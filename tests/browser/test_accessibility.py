@@ -3,6 +3,8 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.test_admin import sign_in
+
 PUBLIC_PAGES = [
     "/{lang}/",
     "/{lang}/initiatives/recomine",
@@ -59,3 +61,24 @@ def test_no_horizontal_scrolling_at_320_px(live_server, browser, lang):
             assert width <= 320, f"{path.format(lang=lang)} is {width}px wide"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_admin_pages_have_no_axe_violations_in_both_languages(
+    live_server, request, viewport, staff, make_request
+):
+    page = request.getfixturevalue(viewport)
+    request_id = make_request(message="Bitte um Rückruf wegen einer Wohnung.")
+    page.goto(f"{live_server}/admin/login")
+    assert_no_violations(page)
+    sign_in(page, live_server)
+    urls = ["/admin/", "/admin/?status=new&q=R%C3%BCckruf", f"/admin/requests/{request_id}",
+            f"/admin/requests/{request_id}/delete"]
+    for lang in ("de", "en"):
+        if lang == "en":
+            page.get_by_role("button", name="English").click()
+            page.wait_for_load_state()
+        for url in urls:
+            page.goto(live_server + url)
+            assert page.locator("html").get_attribute("lang") == lang
+            assert_no_violations(page)
