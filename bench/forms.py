@@ -92,8 +92,12 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def post(opener: urllib.request.OpenerDirector, url: str, body: str) -> int:
     """POST a form body; the status code (a redirect is not followed)."""
-    request = urllib.request.Request(url, data=body.encode(), method="POST",
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    request = urllib.request.Request(
+        url,
+        data=body.encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     try:
         with opener.open(request, timeout=5) as response:
             return response.status

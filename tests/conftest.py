@@ -53,7 +53,7 @@ def pytest_generate_tests(metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def backend(request) -> str:
-    """"sqlite" or "postgresql": the database the test's app runs on."""
+    """ "sqlite" or "postgresql": the database the test's app runs on."""
     return request.param
 
 
@@ -112,9 +112,12 @@ def restore_postgresql(engine: sa.Engine) -> None:
         connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         for table in SEEDED_TABLES:
             connection.execute(sa.text(f"INSERT INTO public.{table} SELECT * FROM seed.{table}"))
-            connection.execute(sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"))
+            connection.execute(
+                sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+                )
+            )
 
 
 @pytest.fixture
@@ -212,8 +215,9 @@ class StaffActions:
     def token(self, url: str = "/admin/login") -> str:
         return csrf_from(self.client.get(url).get_data(as_text=True))
 
-    def login(self, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD,
-              next: str | None = None):
+    def login(
+        self, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD, next: str | None = None
+    ):
         url = "/admin/login" + (f"?next={quote(next, safe='')}" if next is not None else "")
         token = self.token(url)
         data = {"csrf_token": token, "email": email, "password": password}
@@ -267,6 +271,7 @@ def make_request(app):
             return item.id
 
     return make
+
 
 @pytest.fixture
 def hostile_app(app_factory):

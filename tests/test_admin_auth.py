@@ -33,8 +33,16 @@ def admin_urls(app, request_id: int) -> list[tuple[str, str]]:
 
 def test_there_are_admin_endpoints_to_check(app):
     endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
-    assert {"admin.index", "admin.detail", "admin.change_status", "admin.add_note",
-            "admin.delete", "admin.export", "admin.logout", "admin.language"} <= endpoints
+    assert {
+        "admin.index",
+        "admin.detail",
+        "admin.change_status",
+        "admin.add_note",
+        "admin.delete",
+        "admin.export",
+        "admin.logout",
+        "admin.language",
+    } <= endpoints
 
 
 def test_every_admin_endpoint_refuses_an_anonymous_client(app, client, make_request):
@@ -48,8 +56,12 @@ def test_every_admin_endpoint_refuses_an_anonymous_client(app, client, make_requ
         assert response.headers["Location"].startswith("/admin/login?next="), (method, url)
         assert "Private message" not in response.get_data(as_text=True)
         # htmx is told to load the sign-in page as a whole page, not to swap it in.
-        response = client.open(url, method=method, data=data if method == "POST" else None,
-                               headers={"HX-Request": "true"})
+        response = client.open(
+            url,
+            method=method,
+            data=data if method == "POST" else None,
+            headers={"HX-Request": "true"},
+        )
         assert response.status_code == 401, (method, url)
         assert response.headers["HX-Redirect"].startswith("/admin/login")
         checked += 1
@@ -93,8 +105,7 @@ def test_sign_in_page_is_open_and_has_no_staff_header(client):
         (STAFF_EMAIL, "", "Enter your password"),
     ],
 )
-def test_wrong_or_missing_credentials_show_the_form_again(client, staff, email, password,
-                                                          message):
+def test_wrong_or_missing_credentials_show_the_form_again(client, staff, email, password, message):
     client.get("/admin/login?lang=en")
     response = staff.login(email=email, password=password)
     assert response.status_code == 422
@@ -108,8 +119,10 @@ def test_wrong_or_missing_credentials_show_the_form_again(client, staff, email, 
 
 def test_expired_token_on_sign_in_keeps_the_email(client, staff):
     client.get("/admin/login?lang=en")
-    response = client.post("/admin/login", data={
-        "csrf_token": "expired", "email": STAFF_EMAIL, "password": STAFF_PASSWORD})
+    response = client.post(
+        "/admin/login",
+        data={"csrf_token": "expired", "email": STAFF_EMAIL, "password": STAFF_PASSWORD},
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "This page was open for a long time. Please send it again." in html
@@ -133,8 +146,17 @@ def test_inactive_account_cannot_sign_in(app, client, staff):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example/", "http://evil.example/admin/", "https:evil.example", "\\\\evil.example",
-     "/\\evil.example", "/\t/evil.example", "javascript:alert(1)", "evil.example", " /admin/"],
+    [
+        "//evil.example/",
+        "http://evil.example/admin/",
+        "https:evil.example",
+        "\\\\evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        " /admin/",
+    ],
 )
 def test_next_must_be_a_local_path(client, staff, target):
     response = staff.login(next=target)
@@ -175,12 +197,15 @@ def test_throttled_per_client(app_factory):
     client = app.test_client()
     for number in range(3):
         token = csrf_from(client.get("/admin/login").get_data(as_text=True))
-        response = client.post("/admin/login", data={
-            "csrf_token": token, "email": f"guess{number}@example.org", "password": "x"})
+        response = client.post(
+            "/admin/login",
+            data={"csrf_token": token, "email": f"guess{number}@example.org", "password": "x"},
+        )
         assert response.status_code == 422
     token = csrf_from(client.get("/admin/login").get_data(as_text=True))
-    response = client.post("/admin/login", data={
-        "csrf_token": token, "email": "guess9@example.org", "password": "x"})
+    response = client.post(
+        "/admin/login", data={"csrf_token": token, "email": "guess9@example.org", "password": "x"}
+    )
     assert response.status_code == 429
     # German is the default language of the staff area.
     assert "Zu viele Anmeldeversuche" in response.get_data(as_text=True)
@@ -233,8 +258,9 @@ def test_language_choice_is_remembered_on_the_account(app, client, staff):
     staff.login()
     assert '<html lang="de">' in client.get("/admin/").get_data(as_text=True)
     token = staff.token("/admin/")
-    response = client.post("/admin/language", data={
-        "csrf_token": token, "lang": "en", "next": "/admin/?status=new"})
+    response = client.post(
+        "/admin/language", data={"csrf_token": token, "lang": "en", "next": "/admin/?status=new"}
+    )
     assert response.headers["Location"] == "/admin/?status=new"
     html = client.get("/admin/").get_data(as_text=True)
     assert '<html lang="en">' in html
@@ -245,16 +271,18 @@ def test_language_choice_is_remembered_on_the_account(app, client, staff):
     fresh = app.test_client()
     assert '<html lang="de">' in fresh.get("/admin/login").get_data(as_text=True)
     token = csrf_from(fresh.get("/admin/login").get_data(as_text=True))
-    fresh.post("/admin/login", data={"csrf_token": token, "email": STAFF_EMAIL,
-                                     "password": STAFF_PASSWORD})
+    fresh.post(
+        "/admin/login", data={"csrf_token": token, "email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+    )
     assert '<html lang="en">' in fresh.get("/admin/").get_data(as_text=True)
 
 
 def test_language_switch_refuses_other_targets_and_codes(app, client, staff):
     staff.login()
     token = staff.token("/admin/")
-    response = client.post("/admin/language", data={
-        "csrf_token": token, "lang": "fr", "next": "https://evil.example/"})
+    response = client.post(
+        "/admin/language", data={"csrf_token": token, "lang": "fr", "next": "https://evil.example/"}
+    )
     assert response.headers["Location"] == "/admin/"
     assert '<html lang="de">' in client.get("/admin/").get_data(as_text=True)
 

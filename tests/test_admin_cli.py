@@ -24,8 +24,9 @@ def user(app, email: str) -> StaffUser | None:
 
 
 def test_create_asks_for_the_password_twice(app, runner):
-    result = runner.invoke(args=["admin", "create", "Anna@Example.org"],
-                           input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        args=["admin", "create", "Anna@Example.org"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
     assert result.exit_code == 0, result.output
     assert "Created staff account anna@example.org." in result.output
     assert "Password: \nRepeat for confirmation: " in result.output
@@ -36,44 +37,55 @@ def test_create_asks_for_the_password_twice(app, runner):
 
 
 def test_create_with_differing_passwords_asks_again(app, runner):
-    result = runner.invoke(args=["admin", "create", "anna@example.org"],
-                           input=f"{PASSWORD}\nsomething else\n{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        args=["admin", "create", "anna@example.org"],
+        input=f"{PASSWORD}\nsomething else\n{PASSWORD}\n{PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert "do not match" in result.output.lower() or "mismatch" in result.output.lower()
     assert user(app, "anna@example.org") is not None
 
 
 def test_create_reads_the_password_from_stdin(app, runner):
-    result = runner.invoke(args=["admin", "create", "bot@example.org", "--password-stdin"],
-                           input=f"{PASSWORD}\n")
+    result = runner.invoke(
+        args=["admin", "create", "bot@example.org", "--password-stdin"], input=f"{PASSWORD}\n"
+    )
     assert result.exit_code == 0, result.output
     assert check_password_hash(user(app, "bot@example.org").password_hash, PASSWORD)
 
 
 def test_create_refuses_a_short_password_and_a_duplicate(app, runner):
-    result = runner.invoke(args=["admin", "create", "c@example.org", "--password-stdin"],
-                           input="short\n")
+    result = runner.invoke(
+        args=["admin", "create", "c@example.org", "--password-stdin"], input="short\n"
+    )
     assert result.exit_code != 0
     assert "at least 12 characters" in result.output
     assert user(app, "c@example.org") is None
-    runner.invoke(args=["admin", "create", "c@example.org", "--password-stdin"],
-                  input=f"{PASSWORD}\n")
-    result = runner.invoke(args=["admin", "create", "C@example.org", "--password-stdin"],
-                           input=f"{PASSWORD}\n")
+    runner.invoke(
+        args=["admin", "create", "c@example.org", "--password-stdin"], input=f"{PASSWORD}\n"
+    )
+    result = runner.invoke(
+        args=["admin", "create", "C@example.org", "--password-stdin"], input=f"{PASSWORD}\n"
+    )
     assert result.exit_code != 0
     assert "exists already" in result.output
 
 
 def test_set_password_and_list(app, runner):
-    runner.invoke(args=["admin", "create", "d@example.org", "--password-stdin"],
-                  input=f"{PASSWORD}\n")
-    result = runner.invoke(args=["admin", "set-password", "d@example.org"],
-                           input="the new password\nthe new password\n")
+    runner.invoke(
+        args=["admin", "create", "d@example.org", "--password-stdin"], input=f"{PASSWORD}\n"
+    )
+    result = runner.invoke(
+        args=["admin", "set-password", "d@example.org"],
+        input="the new password\nthe new password\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Password changed for d@example.org." in result.output
     assert check_password_hash(user(app, "d@example.org").password_hash, "the new password")
-    result = runner.invoke(args=["admin", "set-password", "nobody@example.org",
-                                 "--password-stdin"], input=f"{PASSWORD}\n")
+    result = runner.invoke(
+        args=["admin", "set-password", "nobody@example.org", "--password-stdin"],
+        input=f"{PASSWORD}\n",
+    )
     assert result.exit_code != 0 and "There is no account" in result.output
     result = runner.invoke(args=["admin", "list"])
     assert result.exit_code == 0
@@ -86,8 +98,9 @@ def test_list_without_accounts_says_how_to_create_one(runner):
 
 def test_purge_removes_only_closed_requests_older_than_the_limit(app, runner, make_request):
     now = datetime.now(UTC)
-    old_closed = make_request(reference="H-OLD-C", status="closed",
-                              created_at=now - timedelta(days=40))
+    old_closed = make_request(
+        reference="H-OLD-C", status="closed", created_at=now - timedelta(days=40)
+    )
     make_request(reference="H-OLD-O", status="answered", created_at=now - timedelta(days=40))
     make_request(reference="H-NEW-C", status="closed", created_at=now - timedelta(days=10))
     result = runner.invoke(args=["requests", "purge", "--older-than", "30"])

@@ -30,8 +30,9 @@ def at(days_ago: float) -> datetime:
 
 def test_newest_first_with_the_columns(signed_in, make_request):
     make_request(reference="H-OLD", created_at=at(3), name="Anna Alt", topic="housing")
-    make_request(reference="H-NEW", created_at=at(1), name="Bert Neu", topic="recomine",
-                 status="in_progress")
+    make_request(
+        reference="H-NEW", created_at=at(1), name="Bert Neu", topic="recomine", status="in_progress"
+    )
     html = signed_in.get("/admin/").get_data(as_text=True)
     assert rows(html) == ["H-NEW", "H-OLD"]
     for header in ("Reference", "Received", "Topic", "Name", "Status"):
@@ -72,8 +73,15 @@ def test_unknown_filter_values_are_ignored(signed_in, make_request):
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("H-FIND", ["H-FIND-1"]), ("zoë", ["H-FIND-1"]), ("ZOË@EXAMPLE", ["H-FIND-1"]),
-     ("kita", ["H-OTHER"]), ("%", []), ("_", []), ("nothing like it", [])],
+    [
+        ("H-FIND", ["H-FIND-1"]),
+        ("zoë", ["H-FIND-1"]),
+        ("ZOË@EXAMPLE", ["H-FIND-1"]),
+        ("kita", ["H-OTHER"]),
+        ("%", []),
+        ("_", []),
+        ("nothing like it", []),
+    ],
 )
 def test_search_reference_name_email_and_message(signed_in, make_request, query, expected):
     make_request(reference="H-FIND-1", name="Zoë Beispiel", email="zoë@example.org")
@@ -127,8 +135,9 @@ def test_htmx_gets_only_the_results_and_announces_them(signed_in, make_request):
     assert "<html" in full.get_data(as_text=True)
     assert "HX-Request" in full.headers["Vary"]
     # A history restore needs the full page too.
-    restore = signed_in.get("/admin/?status=closed",
-                            headers={**HTMX, "HX-History-Restore-Request": "true"})
+    restore = signed_in.get(
+        "/admin/?status=closed", headers={**HTMX, "HX-History-Restore-Request": "true"}
+    )
     assert "<html" in restore.get_data(as_text=True)
 
 
@@ -156,8 +165,13 @@ def read_csv(response) -> list[list[str]]:
 
 
 def test_csv_has_bom_header_umlauts_and_follows_the_filter(signed_in, make_request):
-    make_request(reference="H-A", status="new", name="Jürgen Größe", organisation="Müller & Söhne",
-                 message="Zeile eins\nZeile zwei; mit Semikolon")
+    make_request(
+        reference="H-A",
+        status="new",
+        name="Jürgen Größe",
+        organisation="Müller & Söhne",
+        message="Zeile eins\nZeile zwei; mit Semikolon",
+    )
     make_request(reference="H-B", status="closed", name="Other Person")
     html = signed_in.get("/admin/?status=new").get_data(as_text=True)
     assert 'href="/admin/export.csv?status=new"' in html

@@ -42,16 +42,22 @@ def audit(app) -> list[AuditEntry]:
 
 def test_detail_shows_everything_sent_escaped(signed_in, make_request):
     request_id = make_request(
-        reference="H-2026-0042", name="<b>Eve</b>", email="eve@example.org",
-        organisation="Firma & Co", phone="+49 371 123", topic="smarterz",
-        message='Hello <img src=x onerror="alert(1)">\nSecond line', language="en",
-        notification="sent")
+        reference="H-2026-0042",
+        name="<b>Eve</b>",
+        email="eve@example.org",
+        organisation="Firma & Co",
+        phone="+49 371 123",
+        topic="smarterz",
+        message='Hello <img src=x onerror="alert(1)">\nSecond line',
+        language="en",
+        notification="sent",
+    )
     response = signed_in.get(f"/admin/requests/{request_id}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<h1>Request H-2026-0042</h1>" in html
     assert "&lt;b&gt;Eve&lt;/b&gt;" in html and "<b>Eve</b>" not in html
-    assert '<img src=x' not in html
+    assert "<img src=x" not in html
     assert "Hello &lt;img src=x onerror=&#34;alert(1)&#34;&gt;\nSecond line" in html
     assert 'href="mailto:eve@example.org"' in html
     assert "Firma &amp; Co" in html and "+49 371 123" in html
@@ -60,11 +66,14 @@ def test_detail_shows_everything_sent_escaped(signed_in, make_request):
     assert "Staff e-mail</dt><dd>\n        Sent" in html
 
 
-@pytest.mark.parametrize(("notification", "text"), [
-    (None, "Not sent (no mail server configured)"), ("failed", "Sending failed"),
-])
-def test_detail_says_whether_the_staff_email_went_out(signed_in, make_request, notification,
-                                                      text):
+@pytest.mark.parametrize(
+    ("notification", "text"),
+    [
+        (None, "Not sent (no mail server configured)"),
+        ("failed", "Sending failed"),
+    ],
+)
+def test_detail_says_whether_the_staff_email_went_out(signed_in, make_request, notification, text):
     request_id = make_request(notification=notification)
     assert text in signed_in.get(f"/admin/requests/{request_id}").get_data(as_text=True)
 
@@ -73,14 +82,14 @@ def test_unknown_request_is_404(signed_in):
     assert signed_in.get("/admin/requests/9999").status_code == 404
 
 
-def test_status_change_with_htmx_returns_the_panel_and_the_history(app, signed_in,
-                                                                   make_request):
+def test_status_change_with_htmx_returns_the_panel_and_the_history(app, signed_in, make_request):
     request_id = make_request()
     html = signed_in.get(f"/admin/requests/{request_id}").get_data(as_text=True)
     # The next step is preselected, so one click moves the request on.
     assert '<option selected value="in_progress">' in html
-    response = post(signed_in, f"/admin/requests/{request_id}/status",
-                    {"status": "in_progress"}, htmx=True)
+    response = post(
+        signed_in, f"/admin/requests/{request_id}/status", {"status": "in_progress"}, htmx=True
+    )
     assert response.status_code == 200
     assert "HX-Request" in response.headers["Vary"]
     html = response.get_data(as_text=True)
@@ -94,8 +103,11 @@ def test_status_change_with_htmx_returns_the_panel_and_the_history(app, signed_i
     with app.app_context():
         assert db.session.get(ContactRequest, request_id).status == "in_progress"
     [entry] = audit(app)
-    assert (entry.request_id, entry.action, entry.detail) == (request_id, "status",
-                                                              "new -> in_progress")
+    assert (entry.request_id, entry.action, entry.detail) == (
+        request_id,
+        "status",
+        "new -> in_progress",
+    )
     assert entry.reference == "H-TEST-0001"
     assert entry.actor_id is not None and entry.created_at is not None
 
@@ -114,8 +126,9 @@ def test_status_change_without_javascript_redirects_back(app, signed_in, make_re
 
 def test_setting_the_same_status_records_nothing(app, signed_in, make_request):
     request_id = make_request(status="answered")
-    response = post(signed_in, f"/admin/requests/{request_id}/status", {"status": "answered"},
-                    htmx=True)
+    response = post(
+        signed_in, f"/admin/requests/{request_id}/status", {"status": "answered"}, htmx=True
+    )
     assert "The status was already “Answered”." in response.get_data(as_text=True)
     assert audit(app) == []
 
@@ -123,8 +136,9 @@ def test_setting_the_same_status_records_nothing(app, signed_in, make_request):
 @pytest.mark.parametrize("htmx", [True, False])
 def test_unknown_status_is_refused(app, signed_in, make_request, htmx):
     request_id = make_request()
-    response = post(signed_in, f"/admin/requests/{request_id}/status", {"status": "done"},
-                    htmx=htmx)
+    response = post(
+        signed_in, f"/admin/requests/{request_id}/status", {"status": "done"}, htmx=htmx
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Choose a status" in html
@@ -136,8 +150,9 @@ def test_unknown_status_is_refused(app, signed_in, make_request, htmx):
 
 def test_status_change_needs_the_csrf_token(app, signed_in, make_request):
     request_id = make_request()
-    response = signed_in.post(f"/admin/requests/{request_id}/status",
-                              data={"status": "closed"}, headers=HTMX)
+    response = signed_in.post(
+        f"/admin/requests/{request_id}/status", data={"status": "closed"}, headers=HTMX
+    )
     assert response.status_code == 400
     with app.app_context():
         assert db.session.get(ContactRequest, request_id).status == "new"
@@ -145,8 +160,11 @@ def test_status_change_needs_the_csrf_token(app, signed_in, make_request):
 
 def test_expired_token_keeps_the_note_and_asks_to_send_again(app, signed_in, make_request):
     request_id = make_request()
-    response = signed_in.post(f"/admin/requests/{request_id}/notes", headers=HTMX,
-                              data={"csrf_token": "expired", "body": "My long note"})
+    response = signed_in.post(
+        f"/admin/requests/{request_id}/notes",
+        headers=HTMX,
+        data={"csrf_token": "expired", "body": "My long note"},
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="notes"')
@@ -159,8 +177,12 @@ def test_expired_token_keeps_the_note_and_asks_to_send_again(app, signed_in, mak
 
 def test_notes_are_appended_with_author_and_time(app, signed_in, make_request):
     request_id = make_request()
-    response = post(signed_in, f"/admin/requests/{request_id}/notes",
-                    {"body": "Called back, <left> a message."}, htmx=True)
+    response = post(
+        signed_in,
+        f"/admin/requests/{request_id}/notes",
+        {"body": "Called back, <left> a message."},
+        htmx=True,
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="notes"')
@@ -181,8 +203,7 @@ def test_notes_are_appended_with_author_and_time(app, signed_in, make_request):
 @pytest.mark.parametrize("htmx", [True, False])
 def test_empty_note_is_refused(app, signed_in, make_request, htmx):
     request_id = make_request()
-    response = post(signed_in, f"/admin/requests/{request_id}/notes", {"body": "   "},
-                    htmx=htmx)
+    response = post(signed_in, f"/admin/requests/{request_id}/notes", {"body": "   "}, htmx=htmx)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "There is a problem" in html
@@ -196,8 +217,7 @@ def test_notes_cannot_be_edited_or_removed(app):
     assert methods - {"HEAD", "OPTIONS"} == {"POST"}
 
 
-def test_delete_asks_first_then_deletes_and_keeps_an_audit_entry(app, signed_in,
-                                                                 make_request):
+def test_delete_asks_first_then_deletes_and_keeps_an_audit_entry(app, signed_in, make_request):
     request_id = make_request(reference="H-DEL-1", name="Delete Me", email="del@example.org")
     post(signed_in, f"/admin/requests/{request_id}/notes", {"body": "a note"})
     post(signed_in, f"/admin/requests/{request_id}/status", {"status": "closed"})
@@ -239,4 +259,4 @@ def test_admin_pages_are_not_cached_or_kept_in_htmx_history(signed_in, make_requ
     html = response.get_data(as_text=True)
     assert '<body class="admin" hx-history="false">' in html
     assert '<meta name="robots" content="noindex, nofollow">' in html
-    assert 'style=' not in html
+    assert "style=" not in html

@@ -42,14 +42,32 @@ def gunicorn(database_uri, tmp_path):
     """The app under gunicorn, 3 workers x 2 threads, on this test's database."""
     port = free_port()
     log = tmp_path / "gunicorn.log"  # a file, not a pipe: a full pipe would stall gunicorn
-    env = dict(os.environ, DATABASE_URL=database_uri, SECRET_KEY="concurrency-test",
-               HELP_RATE_LIMIT="100000 per minute", RATELIMIT_STORAGE_URI="memory://",
-               GUNICORN_ACCESS_LOG="")
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_uri,
+        SECRET_KEY="concurrency-test",
+        HELP_RATE_LIMIT="100000 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
+        GUNICORN_ACCESS_LOG="",
+    )
     log_file = log.open("wb")
     server = subprocess.Popen(
-        [str(GUNICORN), "--workers", "3", "--threads", "2", "--bind", f"127.0.0.1:{port}",
-         "--access-logfile", "/dev/null", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file,
+        [
+            str(GUNICORN),
+            "--workers",
+            "3",
+            "--threads",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "/dev/null",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log_file,
     )
     deadline = time.monotonic() + 30
     while True:
@@ -80,14 +98,23 @@ def visitor(port: int) -> tuple[str, str]:
 
 
 def send(port: int, number: int, cookie: str, token: str) -> int:
-    body = urlencode({
-        "csrf_token": token, "name": f"Visitor {number}", "email": f"v{number}@example.org",
-        "topic": "job", "message": f"Request number {number}: looking for work.",
-        "consent": "y",
-    })
+    body = urlencode(
+        {
+            "csrf_token": token,
+            "name": f"Visitor {number}",
+            "email": f"v{number}@example.org",
+            "topic": "job",
+            "message": f"Request number {number}: looking for work.",
+            "consent": "y",
+        }
+    )
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request("POST", "/en/help", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    connection.request(
+        "POST",
+        "/en/help",
+        body=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
     status = connection.getresponse().status
     connection.close()
     return status
@@ -96,8 +123,9 @@ def send(port: int, number: int, cookie: str, token: str) -> int:
 def test_500_concurrent_submissions_are_all_stored(gunicorn, database_uri):
     sessions = [visitor(gunicorn) for _ in range(VISITORS)]
     with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
-        statuses = list(pool.map(
-            lambda n: send(gunicorn, n, *sessions[n % VISITORS]), range(SUBMISSIONS)))
+        statuses = list(
+            pool.map(lambda n: send(gunicorn, n, *sessions[n % VISITORS]), range(SUBMISSIONS))
+        )
     assert not [s for s in statuses if s >= 500], sorted(set(statuses))
     accepted = statuses.count(303)
     assert accepted == SUBMISSIONS, sorted(set(statuses))
@@ -105,8 +133,7 @@ def test_500_concurrent_submissions_are_all_stored(gunicorn, database_uri):
     engine = sa.create_engine(database_uri)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(sa.text(
-                "SELECT name, reference FROM contact_request")).all()
+            rows = connection.execute(sa.text("SELECT name, reference FROM contact_request")).all()
     finally:
         engine.dispose()
     assert len(rows) == accepted

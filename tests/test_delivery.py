@@ -48,8 +48,9 @@ def test_static_file_gzipped_when_accepted_and_revalidated_by_etag(client):
     assert gzip.decompress(response.data) == (STATIC / name).read_bytes()
     assert len(response.data) < 20_000
     etag = response.headers["ETag"]
-    again = client.get(f"/static/{name}", headers={"Accept-Encoding": "gzip",
-                                                   "If-None-Match": etag})
+    again = client.get(
+        f"/static/{name}", headers={"Accept-Encoding": "gzip", "If-None-Match": etag}
+    )
     assert again.status_code == 304
     assert again.data == b""
     plain = client.get(f"/static/{name}")
@@ -98,8 +99,9 @@ def test_fragment_answers_if_none_match_with_304(client):
     assert second.data == b""
     plain = client.get(url, headers={"HX-Request": "true", "If-None-Match": etag})
     assert plain.status_code == 304  # weak ETag: same content, either encoding
-    other = client.get("/en/initiatives/smarterz/summary",
-                       headers={**headers, "If-None-Match": etag})
+    other = client.get(
+        "/en/initiatives/smarterz/summary", headers={**headers, "If-None-Match": etag}
+    )
     assert other.status_code == 200
 
 
@@ -108,4 +110,3 @@ def test_compression_can_be_left_to_the_proxy(app_factory):
     response = app.test_client().get("/en/", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in response.headers
     assert "ETag" in response.headers
-

@@ -52,8 +52,13 @@ print(json.dumps({"health": [client.get("/healthz").status_code for _ in range(5
 
 
 def test_health_is_not_rate_limited_while_pages_are(database_uri):
-    result = subprocess.run([sys.executable, "-c", LIMITED_APP, database_uri],
-                            capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", LIMITED_APP, database_uri],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     codes = json.loads(result.stdout.strip().splitlines()[-1])
     assert codes["health"] == [200] * 5
     # The same default does limit an ordinary page, so the exemption is what lets it through.

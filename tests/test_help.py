@@ -54,10 +54,13 @@ def post(client, lang: str = "de", headers: dict | None = None, **changes):
 # --- Showing the form -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("lang", "heading", "label"), [
-    ("de", "Können wir helfen?", "Ihr Name"),
-    ("en", "Can we help you?", "Your name"),
-])
+@pytest.mark.parametrize(
+    ("lang", "heading", "label"),
+    [
+        ("de", "Können wir helfen?", "Ihr Name"),
+        ("en", "Can we help you?", "Your name"),
+    ],
+)
 def test_form_is_shown_in_both_languages(client, lang, heading, label):
     response = client.get(f"/{lang}/help")
     html = response.get_data(as_text=True)
@@ -102,7 +105,11 @@ def test_without_javascript_a_request_is_stored_and_confirmed_after_a_redirect(a
     [row] = stored(app)
     assert row.reference == f"H-{row.created_at.year}-{row.id:06d}"
     assert (row.name, row.email, row.organisation, row.phone) == (
-        "Jana Nováková", "jana@example.org", "Stadtwerke", "+49 371 123456")
+        "Jana Nováková",
+        "jana@example.org",
+        "Stadtwerke",
+        "+49 371 123456",
+    )
     assert row.topic == "recomine"
     assert row.initiative_id is not None
     assert row.language == "de"
@@ -165,8 +172,9 @@ INVALID = [
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
 @pytest.mark.parametrize(("field", "changes", "message"), INVALID)
-def test_invalid_input_shows_errors_and_keeps_the_answers(app, client, htmx, field, changes,
-                                                         message):
+def test_invalid_input_shows_errors_and_keeps_the_answers(
+    app, client, htmx, field, changes, message
+):
     response = post(client, lang="en", headers=HX if htmx else None, **changes)
     html = response.get_data(as_text=True)
     assert response.status_code == 422

@@ -50,9 +50,13 @@ def smtp():
 @pytest.fixture
 def app_with_mail(app_factory, smtp):
     return app_factory(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_SUPPRESS_SEND=False,
-        MAIL_DEFAULT_SENDER="website@wir.example", HELPDESK_EMAIL="hilfe@wir.example",
-        PUBLIC_BASE_URL="https://wir.example/", MAIL_TIMEOUT=5,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp.port,
+        MAIL_SUPPRESS_SEND=False,
+        MAIL_DEFAULT_SENDER="website@wir.example",
+        HELPDESK_EMAIL="hilfe@wir.example",
+        PUBLIC_BASE_URL="https://wir.example/",
+        MAIL_TIMEOUT=5,
     )
 
 
@@ -60,8 +64,11 @@ def send(client, **changes):
     html = client.get("/en/help").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     data = {
-        "name": "Ahmed Karimi", "email": "ahmed@example.org", "topic": "job",
-        "message": "I am a welder and would like to work in Zwickau.", "consent": "y",
+        "name": "Ahmed Karimi",
+        "email": "ahmed@example.org",
+        "topic": "job",
+        "message": "I am a welder and would like to work in Zwickau.",
+        "consent": "y",
         "csrf_token": token,
     }
     data.update(changes)

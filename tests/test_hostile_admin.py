@@ -16,9 +16,12 @@ text = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200),
     st.sampled_from(ATTACKS),
 )
-SLOW_OK = settings(max_examples=400, deadline=None, database=None,
-                   suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                          HealthCheck.too_slow])
+SLOW_OK = settings(
+    max_examples=400,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @SLOW_OK
@@ -28,8 +31,11 @@ def test_notes_take_anything(signed_in, body, htmx):
     headers = {"HX-Request": "true"} if htmx else {}
     with app.app_context():
         before = db.session.scalar(select(db.func.count()).select_from(Note))
-    response = client.post(f"/admin/requests/{request_id}/notes",
-                           data={"csrf_token": token, "body": body}, headers=headers)
+    response = client.post(
+        f"/admin/requests/{request_id}/notes",
+        data={"csrf_token": token, "body": body},
+        headers=headers,
+    )
     assert response.status_code in {200, 303, 413, 422}, response.status_code
     html = response.get_data(as_text=True)
     for marker in MARKERS:
@@ -48,14 +54,22 @@ def test_notes_take_anything(signed_in, body, htmx):
 def test_status_changes_take_anything(signed_in, status, htmx):
     client, token, request_id, _app = signed_in
     headers = {"HX-Request": "true"} if htmx else {}
-    response = client.post(f"/admin/requests/{request_id}/status",
-                           data={"csrf_token": token, "status": status}, headers=headers)
+    response = client.post(
+        f"/admin/requests/{request_id}/status",
+        data={"csrf_token": token, "status": status},
+        headers=headers,
+    )
     assert response.status_code in {200, 303, 422}, (response.status_code, status)
 
 
 @SLOW_OK
-@given(q=text, status=text, topic=text, page=st.one_of(text, st.integers().map(str)),
-       htmx=st.booleans())
+@given(
+    q=text,
+    status=text,
+    topic=text,
+    page=st.one_of(text, st.integers().map(str)),
+    htmx=st.booleans(),
+)
 def test_list_filters_take_anything(signed_in, q, status, topic, page, htmx):
     client, _token, _request_id, _app = signed_in
     headers = {"HX-Request": "true"} if htmx else {}
@@ -70,8 +84,9 @@ def test_list_filters_take_anything(signed_in, q, status, topic, page, htmx):
 @pytest.fixture
 def unlimited_app(app_factory):
     """Sign-in limits off, so that the form's own checks see every example."""
-    return app_factory(LOGIN_RATE_LIMIT="100000 per minute",
-                       LOGIN_ACCOUNT_RATE_LIMIT="100000 per minute")
+    return app_factory(
+        LOGIN_RATE_LIMIT="100000 per minute", LOGIN_ACCOUNT_RATE_LIMIT="100000 per minute"
+    )
 
 
 @SLOW_OK
@@ -80,8 +95,9 @@ def test_sign_in_takes_anything(unlimited_app, email, password):
     client = unlimited_app.test_client()
     html = client.get("/admin/login").get_data(as_text=True)
     token = html.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
-    response = client.post("/admin/login",
-                           data={"csrf_token": token, "email": email, "password": password})
+    response = client.post(
+        "/admin/login", data={"csrf_token": token, "email": email, "password": password}
+    )
     assert response.status_code in {200, 401, 422, 429}, response.status_code
     for marker in MARKERS:
         assert marker not in response.get_data(as_text=True)

@@ -59,8 +59,12 @@ def settle(value):
     return value[0] if isinstance(value, list) else value
 
 
-@settings(max_examples=1500, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=1500,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=submissions(), htmx=st.booleans())
 def test_help_form_survives_anything(hostile_app, data, htmx):
     app, client, token = hostile_app

@@ -16,9 +16,14 @@ NAME = "rECOmine"
 def rename(app, new_name: str) -> None:
     """Change an initiative's name behind the cache's back."""
     with app.app_context():
-        db.session.execute(sa.text("UPDATE initiative_text SET name = :n WHERE lang = 'en' AND "
-                                   "initiative_id = (SELECT id FROM initiative "
-                                   "WHERE slug = 'recomine')"), {"n": new_name})
+        db.session.execute(
+            sa.text(
+                "UPDATE initiative_text SET name = :n WHERE lang = 'en' AND "
+                "initiative_id = (SELECT id FROM initiative "
+                "WHERE slug = 'recomine')"
+            ),
+            {"n": new_name},
+        )
         db.session.commit()
 
 
@@ -67,8 +72,10 @@ def test_fragment_and_page_are_cached_apart(client):
     assert page.startswith("<!doctype html>")
     assert not fragment.lstrip().startswith("<!doctype html>")
     assert client.get(url).get_data(as_text=True).startswith("<!doctype html>")
-    assert client.get(url, headers={"HX-Request": "true"}).headers["Vary"] == \
-        client.get(url).headers["Vary"]
+    assert (
+        client.get(url, headers={"HX-Request": "true"}).headers["Vary"]
+        == client.get(url).headers["Vary"]
+    )
 
 
 def test_session_with_more_than_a_token_bypasses_the_cache(app, client):
@@ -85,3 +92,26 @@ def test_query_string_bypasses_the_cache(app, client):
     assert "Renamed Alliance" in client.get("/en/?from=newsletter").get_data(as_text=True)
     assert "Renamed Alliance" not in client.get("/en/").get_data(as_text=True)
 
+
+def test_a_cached_page_keeps_every_header(app, client):
+    first = client.get("/en/", headers={"Accept-Encoding": "gzip"})
+    rename(app, "Renamed Alliance")
+    second = client.get("/en/", headers={"Accept-Encoding": "gzip"})
+    assert second.data == first.data  # served from memory: the rename is not there yet
+    for name in (
+        "Content-Security-Policy",
+        "Vary",
+        "ETag",
+        "Content-Encoding",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+    ):
+        assert second.headers[name] == first.headers[name], name
+
+
+def test_gzip_and_plain_are_cached_apart(client):
+    gzipped = client.get("/en/", headers={"Accept-Encoding": "gzip"})
+    plain = client.get("/en/")
+    assert gzipped.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in plain.headers
+    assert plain.get_data(as_text=True).startswith("<!doctype html>")

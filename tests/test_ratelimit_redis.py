@@ -46,7 +46,10 @@ def redis_available() -> str | None:
 def run_worker(storage: str, prefix: str, database: str, count: int) -> list[int]:
     result = subprocess.run(
         [sys.executable, "-c", WORKER, storage, prefix, database, str(count)],
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from webapp import create_app
 from tests.conftest import make_config
+from webapp import create_app
 
 CSP_PARTS = [
     "default-src 'self'",

@@ -20,6 +20,7 @@ from .extensions import limiter
 from .extensions import login_manager
 from .extensions import mail
 from .extensions import migrate
+from .pagecache import PageCache
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -28,12 +29,6 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application; settings in `config` (tests) win over every other source."""
     app = Flask(__name__, instance_relative_config=True)
     settings.load(app, config)
-
-    proxies = {k: app.config[f"PROXY_FIX_X_{k.upper()}"] for k in ("for", "proto", "host")}
-    if any(proxies.values()):
-        app.wsgi_app = ProxyFix(
-            app.wsgi_app, x_for=proxies["for"], x_proto=proxies["proto"], x_host=proxies["host"]
-        )
 
     delivery.register(app)  # first: its after_request hook must run last
     db.init_app(app)
@@ -64,4 +59,13 @@ def create_app(config: dict | None = None) -> Flask:
     security.register(app)
     errors.register(app)
     cli.register(app)
+
+    # Outermost last: ProxyFix corrects scheme, host and address before the page cache
+    # builds its key from them.
+    app.wsgi_app = PageCache(app, app.wsgi_app)
+    proxies = {k: app.config[f"PROXY_FIX_X_{k.upper()}"] for k in ("for", "proto", "host")}
+    if any(proxies.values()):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies["for"], x_proto=proxies["proto"], x_host=proxies["host"]
+        )
     return app

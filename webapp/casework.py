@@ -106,8 +106,12 @@ class Filters:
 
     def args(self, page: int | None = None) -> dict:
         """The filter as query arguments (empty ones left out), optionally for another page."""
-        values = {"status": self.status, "topic": self.topic, "q": self.q,
-                  "spam": "1" if self.spam else ""}
+        values = {
+            "status": self.status,
+            "topic": self.topic,
+            "q": self.q,
+            "spam": "1" if self.spam else "",
+        }
         result = {key: value for key, value in values.items() if value}
         page = self.page if page is None else page
         if page > 1:
@@ -133,8 +137,12 @@ def query(filters: Filters) -> Select:
             or_(
                 *(
                     func.lower(column).contains(needle, autoescape=True)
-                    for column in (ContactRequest.reference, ContactRequest.name,
-                                   ContactRequest.email, ContactRequest.message)
+                    for column in (
+                        ContactRequest.reference,
+                        ContactRequest.name,
+                        ContactRequest.email,
+                        ContactRequest.message,
+                    )
                 )
             )
         )
@@ -143,20 +151,30 @@ def query(filters: Filters) -> Select:
 
 def page_of(filters: Filters):
     """One page of the matching requests (a Flask-SQLAlchemy Pagination)."""
-    pagination = db.paginate(query(filters), page=filters.page, per_page=PER_PAGE,
-                             error_out=False)
+    pagination = db.paginate(query(filters), page=filters.page, per_page=PER_PAGE, error_out=False)
     if filters.page > 1 and filters.page > pagination.pages:
         # A page past the end (e.g. after deleting): show the last one instead.
-        pagination = db.paginate(query(filters), page=max(1, pagination.pages),
-                                 per_page=PER_PAGE, error_out=False)
+        pagination = db.paginate(
+            query(filters), page=max(1, pagination.pages), per_page=PER_PAGE, error_out=False
+        )
     return pagination
 
 
-def _audit(item: ContactRequest | None, reference: str | None, actor: StaffUser | None,
-           action: str, detail: str = "") -> AuditEntry:
-    entry = AuditEntry(request_id=item.id if item else None, reference=reference,
-                       actor_id=actor.id if actor else None, action=action, detail=detail,
-                       created_at=utcnow())
+def _audit(
+    item: ContactRequest | None,
+    reference: str | None,
+    actor: StaffUser | None,
+    action: str,
+    detail: str = "",
+) -> AuditEntry:
+    entry = AuditEntry(
+        request_id=item.id if item else None,
+        reference=reference,
+        actor_id=actor.id if actor else None,
+        action=action,
+        detail=detail,
+        created_at=utcnow(),
+    )
     db.session.add(entry)
     return entry
 
@@ -184,8 +202,11 @@ def add_note(item: ContactRequest, body: str, author: StaffUser) -> Note:
 
 def history(item: ContactRequest) -> list[AuditEntry]:
     """The audit trail of one request, oldest first."""
-    stmt = (select(AuditEntry).where(AuditEntry.request_id == item.id)
-            .order_by(AuditEntry.created_at, AuditEntry.id))
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.request_id == item.id)
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -193,8 +214,13 @@ def describe(entry: AuditEntry) -> str:
     """An audit entry in words, in the staff member's language."""
     if entry.action == "status":
         old, _, new = entry.detail.partition(" -> ")
-        return str(_l("Status changed from “%(old)s” to “%(new)s”",
-                      old=status_label(old), new=status_label(new)))
+        return str(
+            _l(
+                "Status changed from “%(old)s” to “%(new)s”",
+                old=status_label(old),
+                new=status_label(new),
+            )
+        )
     if entry.action == "note":
         return str(_l("Note added"))
     if entry.action == "deleted":
@@ -216,8 +242,9 @@ def delete(item: ContactRequest, actor: StaffUser | None, action: str = "deleted
 def purge(older_than_days: int, now: datetime | None = None) -> int:
     """Delete closed requests received more than `older_than_days` ago; return how many."""
     cutoff = (now or utcnow()) - timedelta(days=older_than_days)
-    stmt = select(ContactRequest).where(ContactRequest.status == "closed",
-                                        ContactRequest.created_at < cutoff)
+    stmt = select(ContactRequest).where(
+        ContactRequest.status == "closed", ContactRequest.created_at < cutoff
+    )
     items = list(db.session.scalars(stmt))
     for item in items:
         _audit(None, item.reference or f"#{item.id}", None, "purged")
@@ -243,13 +270,40 @@ def export_csv(filters: Filters, lang: str) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([str(h) for h in (
-        _l("Reference"), _l("Received"), _l("Status"), _l("Topic"), _l("Name"),
-        _l("E-mail"), _l("Organisation"), _l("Phone"), _l("Message"), _l("Language"))])
+    writer.writerow(
+        [
+            str(h)
+            for h in (
+                _l("Reference"),
+                _l("Received"),
+                _l("Status"),
+                _l("Topic"),
+                _l("Name"),
+                _l("E-mail"),
+                _l("Organisation"),
+                _l("Phone"),
+                _l("Message"),
+                _l("Language"),
+            )
+        ]
+    )
     for item in db.session.scalars(query(filters)):
         received = to_user_timezone(item.created_at).strftime("%Y-%m-%d %H:%M")
-        writer.writerow([_cell(v) for v in (
-            item.reference, received, status_label(item.status), topic_label(item, lang),
-            item.name, item.email, item.organisation, item.phone, item.message,
-            item.language)])
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    item.reference,
+                    received,
+                    status_label(item.status),
+                    topic_label(item, lang),
+                    item.name,
+                    item.email,
+                    item.organisation,
+                    item.phone,
+                    item.message,
+                    item.language,
+                )
+            ]
+        )
     return out.getvalue()

@@ -18,8 +18,13 @@ requests_cli = AppGroup("requests", help="Look after the help requests.")
 
 
 @content_cli.command("load")
-@click.option("--file", "path", type=click.Path(path_type=Path), default=None,
-              help="Data file to load (default: CONTENT_FILE from the config).")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Data file to load (default: CONTENT_FILE from the config).",
+)
 def load_content(path: Path | None) -> None:
     """Insert or update the initiatives from the data file. Safe to run again."""
     path = path or Path(current_app.config["CONTENT_FILE"])
@@ -81,8 +86,13 @@ def list_staff() -> None:
 
 
 @requests_cli.command("purge")
-@click.option("--older-than", "days", type=click.IntRange(min=0), default=None,
-              help="Age in days (default: PURGE_AFTER_DAYS from the config).")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Age in days (default: PURGE_AFTER_DAYS from the config).",
+)
 def purge_requests(days: int | None) -> None:
     """Delete closed requests received more than DAYS days ago."""
     if days is None:

@@ -23,6 +23,8 @@ from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
 
+from . import pagecache
+
 COMPRESSIBLE = {
     "text/html",
     "text/css",
@@ -103,6 +105,7 @@ class StaticFiles:
 
 
 def _serve_static(filename: str) -> Response:
+    request.environ[pagecache.MARK] = True  # the same bytes for everyone: keep in memory
     files: StaticFiles = current_app.extensions["static_files"]
     entry = files.get(filename)
     if entry is None:  # 404, or a large file: Flask's own handling
@@ -136,8 +139,10 @@ def _finish(response: Response) -> Response:
     ):
         return response
     digest = hashlib.blake2b(response.get_data(), digest_size=12).hexdigest()
-    if request.method in ("GET", "HEAD") and response.status_code == 200 and not (
-        response.cache_control.no_store
+    if (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and not (response.cache_control.no_store)
     ):
         response.set_etag(digest, weak=True)  # weak: one ETag for plain and gzipped form
         response.make_conditional(request)

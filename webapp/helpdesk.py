@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .extensions import db
 from .models import ContactRequest
 from .models import Initiative
+from .models import InitiativeText
 from .models import utcnow
 
 # The general topics and their names, in the order the form offers them.
@@ -45,12 +46,19 @@ class Submission:
     phone: str | None = None
 
 
-def initiatives() -> list[Initiative]:
-    """Every initiative in display order, for the topic list; raises Unavailable."""
+def initiative_topics(lang: str) -> list[tuple[str, str]]:
+    """(slug, name) of every initiative in display order, for the topic list.
+
+    One light query of two columns: the form needs it on every POST. Raises Unavailable.
+    """
+    stmt = (
+        select(Initiative.slug, InitiativeText.name)
+        .join(InitiativeText)
+        .where(InitiativeText.lang == lang)
+        .order_by(Initiative.sort_order, Initiative.id)
+    )
     try:
-        return list(
-            db.session.scalars(select(Initiative).order_by(Initiative.sort_order, Initiative.id))
-        )
+        return [(slug, name) for slug, name in db.session.execute(stmt)]
     except SQLAlchemyError as exc:
         db.session.rollback()
         current_app.logger.error("Help desk: cannot read the initiatives: %s", exc)
@@ -67,8 +75,16 @@ def decoy_reference() -> str:
     return f"H-{utcnow().year}-{secrets.randbelow(900000) + 1000:06d}"
 
 
-def submit(data: Submission, lang: str) -> ContactRequest:
-    """Store a new request and return it, committed and with its reference.
+@dataclass(frozen=True)
+class Stored:
+    """What the caller needs of a stored request (read before the commit expires it)."""
+
+    id: int
+    reference: str
+
+
+def submit(data: Submission, lang: str) -> Stored:
+    """Store a new request; return its id and reference once committed.
 
     Raises Unavailable (after rolling back) when the database fails, so the caller
     never confirms something that was not stored.
@@ -95,10 +111,11 @@ def submit(data: Submission, lang: str) -> ContactRequest:
         db.session.add(request)
         db.session.flush()  # assigns the id the reference is made of
         reference = request.reference = reference_for(request)
+        stored = Stored(id=request.id, reference=reference)
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()
         current_app.logger.error("Help desk: a request could not be stored: %s", exc)
         raise Unavailable from exc
     current_app.logger.info("Help desk: stored request %s", reference)
-    return request
+    return stored

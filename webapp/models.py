@@ -76,7 +76,9 @@ class ContactRequest(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
     language: Mapped[str] = mapped_column(String(8))
     topic: Mapped[str] = mapped_column(String(80), index=True)
     initiative_id: Mapped[int | None] = mapped_column(

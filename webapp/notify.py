@@ -71,18 +71,21 @@ def build_message(request: ContactRequest) -> Message:
     lang = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(lang):
         topic = topic_name(request, lang)
-        subject = _("New help request %(reference)s: %(topic)s",
-                    reference=request.reference, topic=topic)
-        body = "\n".join([
-            _("A new help request has arrived."),
-            "",
-            _("Reference: %(reference)s", reference=request.reference),
-            _("Topic: %(topic)s", topic=topic),
-            _("Language of the visitor: %(language)s", language=request.language),
-            "",
-            _("Open it in the admin area:"),
-            admin_link(request),
-        ])
+        subject = _(
+            "New help request %(reference)s: %(topic)s", reference=request.reference, topic=topic
+        )
+        body = "\n".join(
+            [
+                _("A new help request has arrived."),
+                "",
+                _("Reference: %(reference)s", reference=request.reference),
+                _("Topic: %(topic)s", topic=topic),
+                _("Language of the visitor: %(language)s", language=request.language),
+                "",
+                _("Open it in the admin area:"),
+                admin_link(request),
+            ]
+        )
     return Message(subject=subject, recipients=[recipient(request)], body=body)
 
 

@@ -20,7 +20,10 @@ class NoControlCharacters:
             (ord(char) < 32 or 127 <= ord(char) < 160) and char not in ALLOWED_CONTROLS
             for char in value
         ):
-            raise ValidationError(self.message or _(
-                "%(field)s contains invisible control characters: please remove them",
-                field=field.label.text,
-            ))
+            raise ValidationError(
+                self.message
+                or _(
+                    "%(field)s contains invisible control characters: please remove them",
+                    field=field.label.text,
+                )
+            )

@@ -42,8 +42,7 @@ def browser():
 
 
 def _page(browser, viewport: dict, javascript: bool = True):
-    context = browser.new_context(viewport=viewport, java_script_enabled=javascript,
-                                  locale="de-DE")
+    context = browser.new_context(viewport=viewport, java_script_enabled=javascript, locale="de-DE")
     page = context.new_page()
     page.console_problems = []  # every console error or CSP report the page produced
 

@@ -16,8 +16,10 @@ PUBLIC_PAGES = [
     "/{lang}/no-such-page",
 ]
 AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                           "best-practice"]},
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
     "resultTypes": ["violations"],
 }
 axe = Axe()
@@ -72,8 +74,12 @@ def test_admin_pages_have_no_axe_violations_in_both_languages(
     page.goto(f"{live_server}/admin/login")
     assert_no_violations(page)
     sign_in(page, live_server)
-    urls = ["/admin/", "/admin/?status=new&q=R%C3%BCckruf", f"/admin/requests/{request_id}",
-            f"/admin/requests/{request_id}/delete"]
+    urls = [
+        "/admin/",
+        "/admin/?status=new&q=R%C3%BCckruf",
+        f"/admin/requests/{request_id}",
+        f"/admin/requests/{request_id}/delete",
+    ]
     for lang in ("de", "en"):
         if lang == "en":
             page.get_by_role("button", name="English").click()

@@ -17,8 +17,7 @@ def sign_in(page, live_server: str) -> None:
     page.wait_for_url(f"{live_server}/admin/")
 
 
-def test_staff_work_through_a_request_without_page_loads(live_server, phone, staff,
-                                                          make_request):
+def test_staff_work_through_a_request_without_page_loads(live_server, phone, staff, make_request):
     make_request(reference="H-DONE", status="closed", name="Schon Erledigt")
     make_request(reference="H-NEU", name="Jana Neumann", message="Ich suche eine Wohnung.")
     sign_in(phone, live_server)
@@ -67,8 +66,9 @@ def test_staff_work_through_a_request_without_page_loads(live_server, phone, sta
     expect(phone.locator("h1")).to_have_text("Anmeldung für den Hilfe-Service")
 
 
-def test_without_javascript_status_and_filter_still_work(live_server, phone_nojs, staff,
-                                                         make_request):
+def test_without_javascript_status_and_filter_still_work(
+    live_server, phone_nojs, staff, make_request
+):
     make_request(reference="H-NOJS", name="Ohne Skript")
     page = phone_nojs
     sign_in(page, live_server)

@@ -42,7 +42,8 @@ def test_send_with_an_error_then_fix_it_without_a_page_load(app, live_server, ph
     summary = phone.locator(".error-summary")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link")).to_have_text(
-        "Geben Sie eine E-Mail-Adresse im richtigen Format ein, zum Beispiel name@example.com")
+        "Geben Sie eine E-Mail-Adresse im richtigen Format ein, zum Beispiel name@example.com"
+    )
     expect(phone.locator("#announcer")).to_contain_text("Es gibt ein Problem")
     expect(phone).to_have_title(re.compile(r"^Fehler: "))
     expect(phone.get_by_label("Ihr Name")).to_have_value("Jana Nováková")

@@ -22,9 +22,10 @@ from ..validators import NoControlCharacters
 class LoginForm(FlaskForm):
     """E-mail address and password; `next` is where to go afterwards (checked separately)."""
 
-    email = EmailField(_l("E-mail address"),
-                       validators=[NoControlCharacters(),
-                                   DataRequired(_l("Enter your e-mail address"))])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[NoControlCharacters(), DataRequired(_l("Enter your e-mail address"))],
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password"))])
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
@@ -69,8 +70,11 @@ class NoteForm(FlaskForm):
     body = TextAreaField(
         _l("New note"),
         description=_l("Only staff can see notes. A note cannot be changed once added."),
-        validators=[NoControlCharacters(), DataRequired(_l("Enter the text of the note")),
-                    Length(max=5000, message=_l("The note must be 5000 characters or fewer"))],
+        validators=[
+            NoControlCharacters(),
+            DataRequired(_l("Enter the text of the note")),
+            Length(max=5000, message=_l("The note must be 5000 characters or fewer")),
+        ],
     )
     submit = SubmitField(_l("Add note"))
 

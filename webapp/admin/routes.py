@@ -48,10 +48,16 @@ def _account_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"],
-               deduct_when=_failed_sign_in)
-@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
-               deduct_when=_failed_sign_in, key_func=_account_key, scope="login-account")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed_sign_in
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=_failed_sign_in,
+    key_func=_account_key,
+    scope="login-account",
+)
 def login():
     """Sign in; afterwards go back to the page asked for (a local one only)."""
     target = safe_next(request.values.get("next"))
@@ -78,8 +84,11 @@ def login():
 @bp.errorhandler(429)
 def throttled(_exc) -> tuple[str, int]:
     """A 429 on sign-in: the form again, with the reason instead of a bare error page."""
-    form = LoginForm(formdata=None, email=request.form.get("email", ""),
-                     next=safe_next(request.form.get("next")) or "")
+    form = LoginForm(
+        formdata=None,
+        email=request.form.get("email", ""),
+        next=safe_next(request.form.get("next")) or "",
+    )
     form.email.errors = [_("Too many sign-in attempts. Please wait a few minutes and try again.")]
     return render_template("admin/login.html", form=form, next=form.next.data), 429
 
@@ -89,8 +98,11 @@ def csrf_failed(_exc):
     """An expired or missing token: the form again with what was typed, not an error page."""
     message = _("This page was open for a long time. Please send it again.")
     if request.endpoint == "admin.login":
-        form = LoginForm(formdata=None, email=request.form.get("email", ""),
-                         next=safe_next(request.form.get("next")) or "")
+        form = LoginForm(
+            formdata=None,
+            email=request.form.get("email", ""),
+            next=safe_next(request.form.get("next")) or "",
+        )
         form.email.errors = [message]
         return render_template("admin/login.html", form=form, next=form.next.data), 400
     request_id = (request.view_args or {}).get("request_id")
@@ -151,8 +163,12 @@ def index():
     form, filters = _filter_form_and_filters()
     pagination = casework.page_of(filters)
     return fragment_or_page(
-        "admin/_results.html", "admin/index.html",
-        form=form, filters=filters, pagination=pagination, announce=wants_fragment(),
+        "admin/_results.html",
+        "admin/index.html",
+        form=form,
+        filters=filters,
+        pagination=pagination,
+        announce=wants_fragment(),
     )
 
 
@@ -204,9 +220,11 @@ def change_status(request_id: int):
     if not form.validate_on_submit():
         return _detail(item, 422, "admin/_status_update.html", status_form=form)
     changed = casework.change_status(item, form.status.data, current_user)
-    message = (_("Status changed to “%(status)s”.", status=casework.status_label(item.status))
-               if changed else _("The status was already “%(status)s”.",
-                                 status=casework.status_label(item.status)))
+    message = (
+        _("Status changed to “%(status)s”.", status=casework.status_label(item.status))
+        if changed
+        else _("The status was already “%(status)s”.", status=casework.status_label(item.status))
+    )
     if wants_fragment():
         return _detail(item, 200, "admin/_status_update.html", announce=message)
     flash(message, "success")

@@ -48,8 +48,10 @@ class HelpForm(FlaskForm):
             DataRequired(_l("Enter your e-mail address")),
             Length(max=254, message=_l("Your e-mail address must be 254 characters or fewer")),
             # email-validator checks the format only: no DNS look-up.
-            Email(_l("Enter an e-mail address in the correct format, like name@example.com"),
-                  check_deliverability=False),
+            Email(
+                _l("Enter an e-mail address in the correct format, like name@example.com"),
+                check_deliverability=False,
+            ),
         ],
     )
     organisation = StringField(
@@ -69,8 +71,10 @@ class HelpForm(FlaskForm):
             NoControlCharacters(),
             Optional(),
             Length(max=50, message=_l("Your phone number must be 50 characters or fewer")),
-            Regexp(r"^\+?[0-9 ()/.\-]+$",
-                   message=_l("Enter a phone number using only digits, spaces and + ( ) - /")),
+            Regexp(
+                r"^\+?[0-9 ()/.\-]+$",
+                message=_l("Enter a phone number using only digits, spaces and + ( ) - /"),
+            ),
         ],
     )
     topic = SelectField(
@@ -100,19 +104,21 @@ class HelpForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.topics_available = True
         try:
-            initiatives = helpdesk.initiatives()
+            initiatives = helpdesk.initiative_topics(lang)
         except helpdesk.Unavailable:
             initiatives = []
             self.topics_available = False
-        self.topic.choices = self._choices(initiatives, lang)
+        self.topic.choices = self._choices(initiatives)
 
-    def _choices(self, initiatives: list, lang: str) -> list[SelectChoice]:
+    def _choices(self, initiatives: list[tuple[str, str]]) -> list[SelectChoice]:
         group = _l("The WIR! initiatives")
         choices = [SelectChoice("", _l("Please choose"))]
-        choices += [SelectChoice(key, helpdesk.TOPIC_NAMES[key])
-                    for key in helpdesk.FIXED_TOPICS if key != "other"]
-        choices += [SelectChoice(item.slug, item.text(lang).name, optgroup=group)
-                    for item in initiatives]
+        choices += [
+            SelectChoice(key, helpdesk.TOPIC_NAMES[key])
+            for key in helpdesk.FIXED_TOPICS
+            if key != "other"
+        ]
+        choices += [SelectChoice(slug, name, optgroup=group) for slug, name in initiatives]
         if not initiatives and self.topic.data and self.topic.data not in helpdesk.FIXED_TOPICS:
             # The initiatives could not be read: keep what the visitor chose all the same.
             choices.append(SelectChoice(self.topic.data, self.topic.data, optgroup=group))

@@ -23,20 +23,29 @@ from .forms import HelpForm
 
 # Why a request was not sent although the visitor did nothing wrong; shown above the form.
 PROBLEMS = {
-    "expired": _l("For your security, the form had expired. Your details are still here: "
-                  "please check them and send the form again."),
-    "limited": _l("You have sent this form too often in a short time. Your details are "
-                  "still here: please wait a few minutes and send it again."),
-    "unavailable": _l("Your request has not been sent because of a technical problem on our "
-                      "side. Your details are still here: please try again in a few minutes."),
+    "expired": _l(
+        "For your security, the form had expired. Your details are still here: "
+        "please check them and send the form again."
+    ),
+    "limited": _l(
+        "You have sent this form too often in a short time. Your details are "
+        "still here: please wait a few minutes and send it again."
+    ),
+    "unavailable": _l(
+        "Your request has not been sent because of a technical problem on our "
+        "side. Your details are still here: please try again in a few minutes."
+    ),
 }
 SESSION_KEY = "help_reference"
 
 
 def _form_page(form: HelpForm, status: int = 200, problem: str | None = None):
     return fragment_or_page(
-        "help/_form_fragment.html", "help/form.html", status,
-        form=form, problem=PROBLEMS.get(problem) if problem else None,
+        "help/_form_fragment.html",
+        "help/form.html",
+        status,
+        form=form,
+        problem=PROBLEMS.get(problem) if problem else None,
     )
 
 
@@ -71,8 +80,7 @@ def send():
         reference = stored.reference
         notify.notify_after_response(stored.id)
     if wants_fragment():
-        return fragment_or_page("help/_sent_fragment.html", "help/sent.html",
-                                reference=reference)
+        return fragment_or_page("help/_sent_fragment.html", "help/sent.html", reference=reference)
     session[SESSION_KEY] = reference
     return redirect(url_for("help.sent"), 303)
 
