@@ -71,3 +71,12 @@ def test_500_page_has_no_stack_trace(db_path):
     assert "deadbeef" not in html and "Traceback" not in html
     assert 'class="site-footer"' in html
     assert "Werkzeug" not in response.headers.get("Server", "")
+
+
+@pytest.mark.parametrize(("base_url", "secure"), [("https://localhost", True),
+                                                  ("http://localhost", False)])
+def test_session_cookie_is_secure_over_https(client, base_url, secure):
+    response = client.get("/en/help", base_url=base_url)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert ("Secure" in cookie) is secure

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from flask import Flask
 from flask import Response
 from flask import current_app
+from flask import has_request_context
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
@@ -52,6 +53,12 @@ class CookieSessions(SecureCookieSessionInterface):
         if app.secret_key and self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
+
+    def get_cookie_secure(self, app) -> bool:
+        """Secure when configured, and always when the request came over HTTPS."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (
+            has_request_context() and request.is_secure
+        )
 
 
 @dataclass(frozen=True)

@@ -88,3 +88,16 @@ def test_admin_pages_have_no_axe_violations_in_both_languages(
             page.goto(live_server + url)
             assert page.locator("html").get_attribute("lang") == lang
             assert_no_violations(page)
+
+
+def test_the_console_check_catches_a_csp_violation(app, live_server, phone):
+    # Proves the fixtures' console check works: an inline script must be refused.
+    @app.get("/en/csp-probe")
+    def csp_probe():
+        return "<!doctype html><title>probe</title><script>document.title='ran'</script>"
+
+    phone.goto(f"{live_server}/en/csp-probe")
+    assert phone.title() == "probe"  # the script did not run
+    problems = list(phone.console_problems)
+    phone.console_problems.clear()  # expected here; every other test fails on one
+    assert any("Content Security Policy" in p for p in problems), problems
