@@ -94,3 +94,14 @@ def test_a_huge_body_gets_a_friendly_413(client):
     response = client.post("/en/help", data={"message": "x" * (300 * 1024)})
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
+
+
+def test_a_huge_body_with_htmx_keeps_the_form_in_place(client):
+    response = client.post(
+        "/de/help", data={"message": "x" * (300 * 1024)}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 413
+    assert response.headers["HX-Reswap"] == "none"
+    html = response.get_data(as_text=True)
+    assert 'id="help-notice" hx-swap-oob="true"' in html
+    assert "zu groß" in html

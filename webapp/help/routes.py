@@ -6,7 +6,9 @@ without JavaScript it redirects to the confirmation page (POST, redirect, GET).
 
 from flask import current_app
 from flask import g
+from flask import make_response
 from flask import redirect
+from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
@@ -15,6 +17,7 @@ from flask_wtf.csrf import CSRFError
 
 from .. import helpdesk
 from .. import notify
+from ..errors import render_error
 from ..extensions import limiter
 from ..responses import fragment_or_page
 from ..responses import wants_fragment
@@ -104,3 +107,15 @@ def csrf_failed(_exc: CSRFError):
 def too_many(_exc):
     """Over the rate limit: keep the input and ask to wait."""
     return _form_page(HelpForm(lang=g.lang), 429, "limited")
+
+
+@bp.errorhandler(413)
+def too_large(exc):
+    """A body over MAX_CONTENT_LENGTH cannot be read back. With htmx the form stays as
+    typed and a notice appears above it; without JavaScript, the friendly error page."""
+    if not wants_fragment():
+        return render_error(413)
+    response = make_response(render_template("help/_too_large.html"), 413)
+    response.headers["HX-Reswap"] = "none"  # keep the visitor's form; the notice is out of band
+    response.vary.add("HX-Request")
+    return response
