@@ -80,3 +80,34 @@ def test_session_cookie_is_secure_over_https(client, base_url, secure):
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert ("Secure" in cookie) is secure
+
+
+ERROR_TITLES = {
+    400: ("Bei Ihrer Anfrage ist etwas schiefgegangen", "Something went wrong with your request"),
+    403: ("Zugriff verweigert", "Access denied"),
+    404: ("Seite nicht gefunden", "Page not found"),
+    405: ("Diese Aktion ist hier nicht möglich", "This action is not possible here"),
+    413: ("Ihre Eingabe ist zu groß", "What you sent is too large"),
+    429: ("Zu viele Versuche", "Too many attempts"),
+    500: ("Entschuldigung, es gibt ein Problem mit dem Dienst",
+          "Sorry, there is a problem with the service"),
+    503: ("Entschuldigung, der Dienst ist nicht erreichbar", "Sorry, the service is unavailable"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(ERROR_TITLES))
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_every_error_page_in_the_site_look_and_language(app, code, lang):
+    from flask import abort
+
+    @app.get("/<lang>/status/<int:code>")
+    def status(lang, code):
+        abort(code)
+
+    response = app.test_client().get(f"/{lang}/status/{code}")
+    assert response.status_code == code
+    html = response.get_data(as_text=True)
+    assert ERROR_TITLES[code][0 if lang == "de" else 1] in html
+    assert f'<html lang="{lang}">' in html
+    assert 'class="site-footer"' in html
+    assert "Traceback" not in html and "Werkzeug" not in html
