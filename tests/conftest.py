@@ -22,7 +22,6 @@ from webapp import content
 from webapp import create_app
 from webapp.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 # Seeded once per run on PostgreSQL, copied back before each test; the rest start empty.

@@ -79,3 +79,9 @@ def authenticate(email: str, password: str) -> StaffUser | None:
 def all_accounts() -> list[StaffUser]:
     """Every account, by e-mail address."""
     return list(db.session.scalars(select(StaffUser).order_by(StaffUser.email)))
+
+
+def remember_language(user: StaffUser, lang: str) -> None:
+    """Store a staff member's chosen language on the account."""
+    user.language = lang
+    db.session.commit()

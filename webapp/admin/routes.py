@@ -124,8 +124,7 @@ def _remember_language(user) -> None:
     if user.language in supported():
         session["admin_lang"] = user.language
     elif session.get("admin_lang") in supported():
-        user.language = session["admin_lang"]
-        db.session.commit()
+        accounts.remember_language(user, session["admin_lang"])
 
 
 @bp.post("/logout")
@@ -144,8 +143,7 @@ def language():
     lang = request.form.get("lang")
     if form.validate_on_submit() and lang in supported():
         session["admin_lang"] = lang
-        current_user.language = lang
-        db.session.commit()
+        accounts.remember_language(current_user, lang)
     return redirect(safe_next(form.next.data) or url_for("admin.index"))
 
 
