@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg install translations messages db content serve bench audit lint clean
+.PHONY: run test test-pg install translations messages db content serve operator-check bench audit lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,12 @@ test-pg: translations
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # Production server: gunicorn.conf.py reads HOST, PORT, GUNICORN_WORKERS, GUNICORN_THREADS.
-serve: translations content
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+# It refuses to start without the operator's real details in instance/operator.toml.
+serve: operator-check translations content
+	OPERATOR_REQUIRED=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+operator-check: $(STAMP)
+	$(FLASK) operator check
 
 $(VENV)/.bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'pyinstrument>=5.0'

@@ -44,7 +44,7 @@ def test_every_page_in_both_languages(client, lang, page):
     expected = HEADINGS[lang].get(page)
     if expected:
         assert expected in html
-    assert "Impressum" in html if lang == "de" else "Imprint" in html
+    assert "Impressum" in html if lang == "de" else "Legal notice" in html
 
 
 def test_titles_and_descriptions_differ_between_pages(client):
