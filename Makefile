@@ -29,13 +29,20 @@ content: db
 run: translations content
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: translations
+# The Nu Html Checker for tests/test_html_valid.py (run with Java; its own Java download
+# is skipped: --ignore-scripts).
+VNU_JAR := tests/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): tests/vnu/package.json tests/vnu/package-lock.json
+	cd tests/vnu && npm ci --silent --no-audit --no-fund --ignore-scripts
+	touch $@
+
+test: translations $(VNU_JAR)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # The suite on SQLite and on a throw-away PostgreSQL database (recreated each time).
 PG_TEST_DB ?= webapp_test
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
-test-pg: translations
+test-pg: translations $(VNU_JAR)
 	psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS $(PG_TEST_DB)' -c 'CREATE DATABASE $(PG_TEST_DB)'
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
