@@ -230,8 +230,10 @@ def test_operator_check_explains_what_is_missing(app_factory, filled, tmp_path):
 
 def test_an_incomplete_file_names_each_missing_item(make_config, db_path, tmp_path):
     path = tmp_path / "operator.toml"
-    text = FILLED.replace('email = "impressum@zukunft.example"', "").replace(
-        'status = "partially"', 'status = "mostly"'
+    text = (
+        FILLED.replace('email = "impressum@zukunft.example"', "")
+        .replace('status = "partially"', 'status = "mostly"')
+        .replace("server_log_days = 14", 'server_log_days = "14"')
     )
     path.write_text(text, encoding="utf-8")
     with pytest.raises(OperatorError) as caught:
@@ -239,6 +241,7 @@ def test_an_incomplete_file_names_each_missing_item(make_config, db_path, tmp_pa
     assert str(path) in str(caught.value)
     assert "'provider.email' is missing" in str(caught.value)
     assert "'accessibility.status' must be" in str(caught.value)
+    assert "'privacy.server_log_days' must be a whole number" in str(caught.value)
 
 
 def test_a_fully_compliant_statement_lists_no_barriers(app_factory, tmp_path):

@@ -133,6 +133,9 @@ def check(data: dict, where: str) -> None:
     for key in ("accessibility.prepared", "accessibility.reviewed"):
         if _filled(_lookup(data, key)) and not isinstance(_lookup(data, key), date):
             problems.append(f"'{key}' must be a date like 2026-11-28 (no quotes)")
+    days = _lookup(data, "privacy.server_log_days")
+    if _filled(days) and (not isinstance(days, int) or days < 0):
+        problems.append("'privacy.server_log_days' must be a whole number of days (no quotes)")
     if not isinstance(data.get("sample", False), bool):
         problems.append("'sample' must be true or false")
     if problems:
