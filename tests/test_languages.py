@@ -37,8 +37,8 @@ READ_ALOUD = ("aria-label", "title", "alt", "placeholder", "data-announce", "con
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
 
-def polish_request(client, **changes):
-    html = client.get("/pl/help").get_data(as_text=True)
+def polish_request(client, lang: str = "pl", **changes):
+    html = client.get(f"/{lang}/help").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     data = {
         "name": "Katarzyna Wiśniewska",
@@ -49,7 +49,22 @@ def polish_request(client, **changes):
         "csrf_token": token,
     }
     data.update(changes)
-    return client.post("/pl/help", data=data)
+    return client.post(f"/{lang}/help", data=data)
+
+
+@pytest.mark.parametrize("lang", Defaults.LANGUAGES)
+def test_the_confirmation_in_every_language(app, client, lang):
+    response = polish_request(client, lang=lang)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/{lang}/help/sent"
+    page = client.get(f"/{lang}/help/sent")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    with app.app_context():
+        item = db.session.scalars(select(ContactRequest)).one()
+    assert item.language == lang
+    assert f'<strong class="reference">{item.reference}</strong>' in html
 
 
 def test_a_polish_request_keeps_its_language_and_staff_see_it_by_name(app, client, staff):
