@@ -22,6 +22,10 @@ PAGES = [
 HEADINGS = {
     "de": {"/{lang}/": "Die Zukunft beginnt jetzt", "/{lang}/privacy": "Datenschutz"},
     "en": {"/{lang}/": "The future begins now", "/{lang}/privacy": "Privacy"},
+    "pl": {"/{lang}/": "Przyszłość zaczyna się teraz", "/{lang}/privacy": "Ochrona danych"},
+    "cs": {"/{lang}/": "Budoucnost začíná teď", "/{lang}/privacy": "Ochrana osobních údajů"},
+    "hu": {"/{lang}/": "A jövő most kezdődik", "/{lang}/privacy": "Adatvédelem"},
+    "ro": {"/{lang}/": "Viitorul începe acum", "/{lang}/privacy": "Protecția datelor"},
 }
 
 
