@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg install translations messages db content serve bench audit lint clean
+.PHONY: run test test-pg install translations messages db content serve operator-check bench audit lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,19 +29,30 @@ content: db
 run: translations content
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: translations
+# The Nu Html Checker for tests/test_html_valid.py (run with Java; its own Java download
+# is skipped: --ignore-scripts).
+VNU_JAR := tests/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): tests/vnu/package.json tests/vnu/package-lock.json
+	cd tests/vnu && npm ci --silent --no-audit --no-fund --ignore-scripts
+	touch $@
+
+test: translations $(VNU_JAR)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # The suite on SQLite and on a throw-away PostgreSQL database (recreated each time).
 PG_TEST_DB ?= webapp_test
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
-test-pg: translations
+test-pg: translations $(VNU_JAR)
 	psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS $(PG_TEST_DB)' -c 'CREATE DATABASE $(PG_TEST_DB)'
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # Production server: gunicorn.conf.py reads HOST, PORT, GUNICORN_WORKERS, GUNICORN_THREADS.
-serve: translations content
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+# It refuses to start without the operator's real details in instance/operator.toml.
+serve: operator-check translations content
+	OPERATOR_REQUIRED=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+operator-check: $(STAMP)
+	$(FLASK) operator check
 
 $(VENV)/.bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'pyinstrument>=5.0'

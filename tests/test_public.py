@@ -217,7 +217,7 @@ def test_read_more_is_a_link_to_the_detail_page(client):
     html = client.get("/de/").get_data(as_text=True)
     assert re.search(
         r'<a class="toggle" href="/de/initiatives/recomine"\s+'
-        r'hx-get="/de/initiatives/recomine/summary"',
+        r'data-hx-get="/de/initiatives/recomine/summary"',
         html,
     )
 

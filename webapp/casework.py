@@ -36,12 +36,13 @@ STATUS_LABELS = {
     "answered": _l("Answered"),
     "closed": _l("Closed"),
 }
-TOPICS = ("job", "housing", "childcare", "moving", "other")
+TOPICS = ("job", "housing", "childcare", "moving", "barrier", "other")
 TOPIC_LABELS = {
     "job": _l("Job"),
     "housing": _l("Housing"),
     "childcare": _l("Childcare"),
     "moving": _l("Moving to the region"),
+    "barrier": _l("Barrier"),
     "other": _l("Something else"),
 }
 # Spreadsheet programs run a cell starting with one of these as a formula.

@@ -19,6 +19,7 @@ from flask_mail import Connection
 from flask_mail import Message
 from sqlalchemy import select
 
+from . import operator
 from .extensions import db
 from .helpdesk import FIXED_TOPICS
 from .helpdesk import TOPIC_NAMES
@@ -88,6 +89,8 @@ def build_message(request: ContactRequest) -> Message:
                 "",
                 _("Open it in the admin area:"),
                 admin_link(request),
+                "",
+                operator.mail_footer(lang),
             ]
         )
     return Message(subject=subject, recipients=[recipient(request)], body=body)

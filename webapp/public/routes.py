@@ -1,12 +1,15 @@
 """Routes of the public pages."""
 
 from flask import abort
+from flask import current_app
 from flask import g
 from flask import redirect
 from flask import render_template
 from flask import url_for
 
 from .. import content
+from .. import operator
+from .. import statutory
 from ..i18n import best_from_browser
 from ..i18n import current_lang
 from ..pagecache import cached_page
@@ -85,8 +88,11 @@ def _card(slug: str, expanded: bool):
 @bp.get("/<any(imprint, privacy, accessibility):page>")
 @cached_page
 def page(page: str):
-    """Imprint, privacy notice and accessibility statement."""
-    return render_template(f"public/{page}.html", page=page)
+    """Imprint, privacy notice and accessibility statement, from the operator's details."""
+    details = operator.current().for_language(current_lang())
+    return render_template(
+        f"public/{page}.html", page=page, facts=statutory.facts(current_app.config, details)
+    )
 
 
 @bp.get("/leichte-sprache")
