@@ -90,7 +90,7 @@ def test_leichte_sprache_is_a_german_page(client):
     assert "<h1>Leichte Sprache</h1>" in html
     for topic in ("Was ist WIR!?", "Was machen die 4 Bündnisse?", "Wie bekommen Sie Hilfe?"):
         assert topic in html
-    assert 'href="/de/help?topic=other"' in html  # report a barrier
+    assert 'href="/de/help?topic=barrier"' in html  # report a barrier
     alternates = re.findall(r'<link rel="alternate" hreflang="([^"]+)"', html)
     assert alternates == ["de", "x-default"]
     # Switching language from here leads to that language's overview.
