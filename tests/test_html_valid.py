@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from webapp.config import Defaults
 from webapp.errors import render_error
 
 VNU_JAR = Path(__file__).parent / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 HX = {"HX-Request": "true"}
-LANGUAGES = ("de", "en")
+LANGUAGES = Defaults.LANGUAGES
 SLUGS = ("recomine", "smarterz", "smart-rail-campus", "blockchain-mittweida")
 LEADING_TITLE = re.compile(r"^\s*(?:\{#.*?#\}\s*)?<title>.*?</title>", re.S)
 ERROR_CODES = (400, 403, 404, 405, 413, 429, 500, 503)
@@ -38,7 +39,7 @@ def token(html: str) -> str:
 
 
 def public_pages(client) -> dict[str, str]:
-    """name -> HTML of every public page and fragment, both languages."""
+    """name -> HTML of every public page and fragment, in every language."""
     pages: dict[str, str] = {}
 
     def page(name: str, url: str, status: int = 200, **kwargs) -> str:
@@ -83,6 +84,7 @@ def public_pages(client) -> dict[str, str]:
         response = client.post(f"/{lang}/help", data=huge, headers=HX)
         assert response.status_code == 413
         fragment(f"{lang}-help-too-large-fragment", response.get_data(as_text=True), lang)
+    pages["de-leichte-sprache"] = client.get("/de/leichte-sprache").get_data(as_text=True)
     return pages
 
 
@@ -98,7 +100,7 @@ def limited_form(client) -> dict[str, str]:
 
 
 def error_pages(app) -> dict[str, str]:
-    """Every error page the site has, as a page and as an htmx fragment, both languages."""
+    """Every error page the site has, as a page and as an htmx fragment, in every language."""
     pages = {}
     for lang in LANGUAGES:
         for code in ERROR_CODES:
