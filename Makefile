@@ -62,8 +62,13 @@ $(VENV)/.bench: $(STAMP)
 bench: translations $(VENV)/.bench
 	$(BIN)/python bench/run.py
 
+# Extract the strings, start a catalog for any language in LANGUAGES that has none yet
+# (pybabel init writes its Plural-Forms), update all of them, fill English from the msgids.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-by-file --omit-header .
+	for lang in $$($(BIN)/python -c 'from webapp.config import Defaults; print(*Defaults.LANGUAGES)'); do \
+	  test -f translations/$$lang/LC_MESSAGES/messages.po || $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$lang; \
+	done
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python translations/fill_en.py translations/en/LC_MESSAGES/messages.po
 

@@ -19,6 +19,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 
 from .extensions import db
+from .i18n import language_name
 from .models import AuditEntry
 from .models import ContactRequest
 from .models import Initiative
@@ -303,7 +304,7 @@ def export_csv(filters: Filters, lang: str) -> str:
                     item.organisation,
                     item.phone,
                     item.message,
-                    item.language,
+                    language_name(item.language),
                 )
             ]
         )

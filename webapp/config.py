@@ -17,7 +17,8 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
-    LANGUAGES = ("de", "en")
+    LANGUAGES = ("de", "en", "pl", "cs", "hu", "ro")  # the first one is the default
+    STAFF_LANGUAGES = ("de", "en")  # the staff area is written for these only
     WTF_I18N_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 3600
     CONTENT_FILE = str(Path(__file__).resolve().parent / "content" / "initiatives.toml")

@@ -49,10 +49,8 @@ def csrf_minutes(config) -> int | None:
 def known_barriers(config) -> list[str]:
     """The barriers we know of, listed while the statement says "partially compliant"."""
     barriers = [
-        _(
-            "There are no explanations in German Sign Language and none in Easy Language "
-            "(Leichte Sprache), as BITV 2.0 asks of public bodies."
-        )
+        # Leichte Sprache has its own page (/de/leichte-sprache); sign language not yet.
+        _("There are no explanations in German Sign Language, as BITV 2.0 asks of public bodies.")
     ]
     minutes = csrf_minutes(config)
     if minutes:

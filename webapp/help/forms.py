@@ -84,7 +84,10 @@ class HelpForm(FlaskForm):
     )
     message = TextAreaField(
         _l("Your message"),
-        description=_l("Between 10 and 5,000 characters. You may write in German or English."),
+        description=_l(
+            "Between 10 and 5,000 characters. You may write in German, English, Polish, "
+            "Czech, Hungarian or Romanian."
+        ),
         filters=[strip],
         validators=[
             NoControlCharacters(),

@@ -2,6 +2,7 @@
 
 from flask import abort
 from flask import current_app
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import url_for
@@ -18,6 +19,7 @@ from . import bp
 from . import root_bp
 
 STATIC_PAGES = ("imprint", "privacy", "accessibility")
+EASY_READ_LANG = "de"
 
 
 @root_bp.get("/")
@@ -91,3 +93,16 @@ def page(page: str):
     return render_template(
         f"public/{page}.html", page=page, facts=statutory.facts(current_app.config, details)
     )
+
+
+@bp.get("/leichte-sprache")
+@cached_page
+def easy_read():
+    """The site explained in German Leichte Sprache (BITV 2.0 § 4).
+
+    Leichte Sprache is a form of German, so the page exists in German only; the
+    address under another language prefix leads there.
+    """
+    if g.lang != EASY_READ_LANG:
+        return redirect(url_for("public.easy_read", lang=EASY_READ_LANG), 301)
+    return render_template("public/easy_read.html")
