@@ -60,8 +60,8 @@ def app_with_mail(app_factory, smtp):
     )
 
 
-def send(client, **changes):
-    html = client.get("/en/help").get_data(as_text=True)
+def send(client, lang: str = "en", **changes):
+    html = client.get(f"/{lang}/help").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     data = {
         "name": "Ahmed Karimi",
@@ -73,7 +73,7 @@ def send(client, **changes):
     }
     data.update(changes)
     # buffered: the test client then closes the response, as a server does after sending it
-    return client.post("/en/help", data=data, headers=HX, buffered=True)
+    return client.post(f"/{lang}/help", data=data, headers=HX, buffered=True)
 
 
 def only_request(app) -> ContactRequest:
@@ -110,6 +110,15 @@ def test_new_request_sends_one_mail_to_the_helpdesk(app_with_mail, smtp):
     for secret in ("Ahmed", "ahmed@example.org", "welder"):
         assert secret not in body and secret not in subject
     assert row.notification == "sent"
+
+
+def test_the_mail_names_the_visitors_language(app_with_mail, smtp):
+    send(app_with_mail.test_client(), lang="ro", message="Caut un loc de muncă la Zwickau.")
+    assert only_request(app_with_mail).language == "ro"
+    [envelope] = wait_for(smtp.messages)
+    mail = message_from_bytes(envelope.original_content)
+    body = mail.get_payload(decode=True).decode(mail.get_content_charset())
+    assert "Sprache der anfragenden Person: Română" in body  # staff read German
 
 
 def test_request_about_an_initiative_goes_to_its_contact(app_with_mail, smtp):

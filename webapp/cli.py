@@ -10,11 +10,13 @@ from flask.cli import AppGroup
 
 from . import casework
 from . import content
+from . import operator
 from .admin import accounts
 
 content_cli = AppGroup("content", help="Manage the site's content.")
 admin_cli = AppGroup("admin", help="Manage staff accounts.")
 requests_cli = AppGroup("requests", help="Look after the help requests.")
+operator_cli = AppGroup("operator", help="The operator's details for the legal pages.")
 
 
 @content_cli.command("load")
@@ -101,8 +103,26 @@ def purge_requests(days: int | None) -> None:
     click.echo(f"Removed {removed} closed request(s) older than {days} days.")
 
 
+@operator_cli.command("check")
+def check_operator() -> None:
+    """Fail unless the operator's own file (OPERATOR_FILE) exists, is complete and real.
+
+    `make serve` runs this first: a public site must not go live with the sample data.
+    """
+    path = operator.configured_path(current_app)
+    try:
+        details = operator.require_real(path)
+    except operator.OperatorError as exc:
+        raise click.ClickException(
+            f"{exc}\nThe imprint, privacy notice and accessibility statement are built "
+            "from this file; the site will not start in production without it."
+        ) from exc
+    click.echo(f"{path}: complete ({details.data['provider']['name']}).")
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(content_cli)
     app.cli.add_command(admin_cli)
     app.cli.add_command(requests_cli)
+    app.cli.add_command(operator_cli)

@@ -19,9 +19,11 @@ from flask_mail import Connection
 from flask_mail import Message
 from sqlalchemy import select
 
+from . import operator
 from .extensions import db
 from .helpdesk import FIXED_TOPICS
 from .helpdesk import TOPIC_NAMES
+from .i18n import language_name
 from .models import ContactRequest
 from .models import Initiative
 
@@ -80,10 +82,15 @@ def build_message(request: ContactRequest) -> Message:
                 "",
                 _("Reference: %(reference)s", reference=request.reference),
                 _("Topic: %(topic)s", topic=topic),
-                _("Language of the visitor: %(language)s", language=request.language),
+                _(
+                    "Language of the visitor: %(language)s",
+                    language=language_name(request.language),
+                ),
                 "",
                 _("Open it in the admin area:"),
                 admin_link(request),
+                "",
+                operator.mail_footer(lang),
             ]
         )
     return Message(subject=subject, recipients=[recipient(request)], body=body)
