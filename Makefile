@@ -26,8 +26,13 @@ db: $(STAMP)
 content: db
 	$(FLASK) content load
 
+# The outbox sender runs beside the web process and lives as long as it does:
+# Ctrl-C stops both, and the sender also stops by itself once this shell is gone.
+WITH_SENDER = $(FLASK) outbox run --stop-with-parent & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null; wait $$sender 2>/dev/null' EXIT INT TERM;
+
 run: translations content
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(WITH_SENDER) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: translations
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
@@ -41,7 +46,7 @@ test-pg: translations
 
 # Production server: gunicorn.conf.py reads HOST, PORT, GUNICORN_WORKERS, GUNICORN_THREADS.
 serve: translations content
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	$(WITH_SENDER) HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 $(VENV)/.bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'pyinstrument>=5.0'

@@ -1,6 +1,9 @@
 """Command-line commands: `flask --app wsgi content load` and friends."""
 
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -10,11 +13,13 @@ from flask.cli import AppGroup
 
 from . import casework
 from . import content
+from . import outbox
 from .admin import accounts
 
 content_cli = AppGroup("content", help="Manage the site's content.")
 admin_cli = AppGroup("admin", help="Manage staff accounts.")
 requests_cli = AppGroup("requests", help="Look after the help requests.")
+outbox_cli = AppGroup("outbox", help="Send the e-mails waiting in the outbox.")
 
 
 @content_cli.command("load")
@@ -101,8 +106,43 @@ def purge_requests(days: int | None) -> None:
     click.echo(f"Removed {removed} closed request(s) older than {days} days.")
 
 
+@outbox_cli.command("send")
+def outbox_send() -> None:
+    """Send every message that is due, once (for cron), and say how it went."""
+    result = outbox.send_pass()
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("MAIL_SERVER is not set: nothing sent, messages stay queued.")
+        return
+    click.echo(f"Sent {result.sent}, failed {result.failed} (failed ones are retried later).")
+
+
+@outbox_cli.command("run")
+@click.option(
+    "--stop-with-parent",
+    is_flag=True,
+    help="Stop when the process that started this one ends (used by make run/serve).",
+)
+def outbox_run(stop_with_parent: bool) -> None:
+    """Keep sending due messages until stopped (SIGTERM or Ctrl-C)."""
+    stop = threading.Event()
+
+    def request_stop(_signum, _frame) -> None:
+        # Finish the message being sent (bounded by MAIL_TIMEOUT), then leave.
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    parent = None
+    if stop_with_parent:
+        parent = os.getppid()
+    click.echo("Outbox sender running; stop it with Ctrl-C.")
+    outbox.run(stop, parent=parent)
+    click.echo("Outbox sender stopped.")
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(content_cli)
     app.cli.add_command(admin_cli)
     app.cli.add_command(requests_cli)
+    app.cli.add_command(outbox_cli)

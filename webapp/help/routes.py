@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from .. import helpdesk
-from .. import notify
 from ..errors import render_error
 from ..extensions import limiter
 from ..responses import fragment_or_page
@@ -81,7 +80,6 @@ def send():
         except helpdesk.Unavailable:
             return _form_page(form, 503, "unavailable")
         reference = stored.reference
-        notify.notify_after_response(stored.id)
     if wants_fragment():
         return fragment_or_page("help/_sent_fragment.html", "help/sent.html", reference=reference)
     session[SESSION_KEY] = reference
