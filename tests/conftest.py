@@ -372,3 +372,13 @@ def mail_settings(port: int) -> dict:
 def app_with_mail(app_factory, smtp):
     """An app whose outbox sender delivers to the `smtp` server."""
     return app_factory(**mail_settings(smtp.port))
+
+
+@pytest.fixture
+def mail_app_factory(app_factory, smtp):
+    """`mail_app_factory(**extra)`: an app sending to the `smtp` server, with extra settings."""
+
+    def build(**extra):
+        return app_factory(**{**mail_settings(smtp.port), **extra})
+
+    return build

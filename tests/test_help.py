@@ -119,7 +119,7 @@ def test_without_javascript_a_request_is_stored_and_confirmed_after_a_redirect(a
     with app.app_context():
         # Both e-mails wait in the outbox (no MAIL_SERVER here), whatever the mail server does.
         kinds = db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)).all()
-    assert kinds == ["staff_notification"]
+    assert kinds == ["staff_notification", "confirmation"]
     assert abs((datetime.now(UTC) - row.consent_at.replace(tzinfo=UTC)).total_seconds()) < 60
 
     page = client.get("/de/help/sent")

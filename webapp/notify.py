@@ -143,3 +143,4 @@ def queue_confirmation(item: ContactRequest) -> bool:
 def request_stored(item: ContactRequest) -> None:
     """Queue both mails for a request just added to the session (the caller commits)."""
     queue_staff_notification(item)
+    queue_confirmation(item)
