@@ -1,5 +1,6 @@
 """Command-line commands: `flask --app wsgi content load` and friends."""
 
+import json
 import os
 import signal
 import sys
@@ -14,6 +15,7 @@ from flask.cli import AppGroup
 from . import casework
 from . import content
 from . import outbox
+from . import persons
 from .admin import accounts
 
 content_cli = AppGroup("content", help="Manage the site's content.")
@@ -104,6 +106,28 @@ def purge_requests(days: int | None) -> None:
         days = int(current_app.config["PURGE_AFTER_DAYS"])
     removed = casework.purge(days)
     click.echo(f"Removed {removed} closed request(s) older than {days} days.")
+
+
+@requests_cli.command("forget")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def forget_person(email: str, yes: bool) -> None:
+    """Delete every request from EMAIL, with notes, e-mails and every other trace of it."""
+    count = len(persons.requests_from(email))
+    if not yes:
+        click.confirm(
+            f"Delete {count} request(s) from this address and every trace of it, for good?",
+            abort=True,
+        )
+    removed = persons.forget(email)
+    click.echo(f"Deleted {removed} request(s); the address is no longer stored.")
+
+
+@requests_cli.command("export-person")
+@click.argument("email")
+def export_person(email: str) -> None:
+    """Print everything held about EMAIL as JSON (a GDPR access request)."""
+    click.echo(json.dumps(persons.export(email), ensure_ascii=False, indent=2))
 
 
 @outbox_cli.command("send")

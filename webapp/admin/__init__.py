@@ -56,6 +56,6 @@ def no_store(response: Response) -> Response:
     return response
 
 
-from . import answers  # noqa: E402,F401
 from . import helpers  # noqa: E402,F401
 from . import routes  # noqa: E402,F401
+from . import visitor  # noqa: E402,F401

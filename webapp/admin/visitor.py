@@ -1,18 +1,22 @@
-"""Routes for the e-mails of a request: answer the visitor, send a message again."""
+"""Routes for the visitor as a person: answer by e-mail, send again, forget the address."""
 
 from flask import abort
 from flask import flash
 from flask import redirect
+from flask import render_template
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import correspondence
+from .. import persons
 from ..extensions import db
 from ..models import OutboxMessage
 from ..responses import wants_fragment
 from . import bp
 from .forms import AnswerForm
+from .forms import ForgetForm
 from .forms import ResendForm
 from .routes import _detail
 from .routes import _request_or_404
@@ -55,3 +59,23 @@ def resend_message(request_id: int, message_id: int):
     return redirect(
         url_for("admin.detail", request_id=item.id, _anchor=f"message-{message.id}"), 303
     )
+
+
+@bp.route("/requests/<int:request_id>/forget", methods=["GET", "POST"])
+def forget(request_id: int):
+    """Ask for confirmation, then delete every request from this request's address."""
+    item = _request_or_404(request_id)
+    form = ForgetForm()
+    if form.validate_on_submit():
+        count = persons.forget(item.email, current_user)
+        flash(
+            ngettext(
+                "%(num)d request from that address was deleted.",
+                "%(num)d requests from that address were deleted.",
+                count,
+            ),
+            "success",
+        )
+        return redirect(url_for("admin.index"), 303)
+    others = persons.requests_from(item.email)
+    return render_template("admin/forget.html", item=item, others=others, form=form)
