@@ -73,16 +73,18 @@ def test_staff_answer_arrives_with_the_reference_and_threads_onto_the_confirmati
     staff = signed_in_client(app)
     page = staff.get(f"/admin/requests/{item.id}").get_data(as_text=True)
     # The subject is prefilled in the visitor's language, with the reference.
-    subject = re.search(r'id="subject" name="subject" required type="text" value="([^"]+)"', page)
+    subject = re.search(
+        r'id="answer-subject" name="answer-subject" required type="text" value="([^"]+)"', page
+    )
     assert subject and subject.group(1).startswith(prefix) and item.reference in subject.group(1)
 
     response = staff.post(
         f"/admin/requests/{item.id}/answer",
         data={
-            "csrf_token": TOKEN.search(page).group(1),
-            "subject": subject.group(1),
-            "body": "Dear Ms Nováková,\n\nyes: the Kita Sonnenschein has a place from March.",
-            "status": "answered",
+            "answer-csrf_token": TOKEN.search(page).group(1),
+            "answer-subject": subject.group(1),
+            "answer-body": "Dear Ms Nováková,\n\nthe Kita Sonnenschein has a place from March.",
+            "answer-status": "answered",
         },
     )
     assert response.status_code == 303
@@ -117,10 +119,10 @@ def test_a_second_answer_carries_the_whole_thread(mail_app_factory, smtp):
         staff.post(
             f"/admin/requests/{item.id}/answer",
             data={
-                "csrf_token": token_of(staff, f"/admin/requests/{item.id}"),
-                "subject": f"Re: Your request {item.reference}",
-                "body": f"Answer number {number}",
-                "status": "in_progress",
+                "answer-csrf_token": token_of(staff, f"/admin/requests/{item.id}"),
+                "answer-subject": f"Re: Your request {item.reference}",
+                "answer-body": f"Answer number {number}",
+                "answer-status": "in_progress",
             },
         )
     deliver(app)
@@ -138,19 +140,28 @@ def test_answer_with_htmx_and_errors_keeps_the_text(app, client, staff, make_req
     token = staff.token(f"/admin/requests/{request_id}")
     response = client.post(
         f"/admin/requests/{request_id}/answer",
-        data={"csrf_token": token, "subject": "", "body": "Half a thought", "status": "answered"},
+        data={
+            "answer-csrf_token": token,
+            "answer-subject": "",
+            "answer-body": "Half a thought",
+            "answer-status": "answered",
+        },
         headers=HX,
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert 'href="#subject"' in html and "Geben Sie einen Betreff ein" in html
+    assert 'href="#answer-subject"' in html and "Geben Sie einen Betreff ein" in html
     assert "Half a thought" in html
     with app.app_context():
         assert db.session.scalar(select(OutboxMessage)) is None
 
     response = client.post(
         f"/admin/requests/{request_id}/answer",
-        data={"csrf_token": token, "subject": "Re: x\r\nBcc: evil@example.org", "body": "Hi"},
+        data={
+            "answer-csrf_token": token,
+            "answer-subject": "Re: x\r\nBcc: evil@example.org",
+            "answer-body": "Hi",
+        },
         headers=HX,
     )
     assert response.status_code == 200

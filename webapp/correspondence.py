@@ -88,7 +88,7 @@ def send_answer(
         "answer",
         item.email,
         subject.strip(),
-        body.strip(),
+        body.replace("\r\n", "\n").strip(),  # browsers send CRLF; store one kind of line break
         request_id=item.id,
         author=author,
         reply_to=current_app.config["HELPDESK_EMAIL"],

@@ -85,3 +85,11 @@ def desktop(browser):
     yield page
     context.close()
     _check_console(page)
+
+
+@pytest.fixture
+def desktop_nojs(browser):
+    """A 1280x800 desktop page with JavaScript switched off."""
+    context, page = _page(browser, DESKTOP, javascript=False)
+    yield page
+    context.close()

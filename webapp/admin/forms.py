@@ -86,7 +86,14 @@ class NoteForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    """Answer the visitor by e-mail; the status afterwards is "answered" unless changed."""
+    """Answer the visitor by e-mail; the status afterwards is "answered" unless changed.
+
+    Its fields carry the prefix "answer-": the note and status forms on the same page
+    have fields called body and status too, and ids must be unique.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, prefix="answer", **kwargs)
 
     subject = StringField(
         _l("Subject"),

@@ -119,9 +119,9 @@ def csrf_failed(_exc):
     if request.endpoint == "admin.answer":
         form = AnswerForm(
             formdata=None,
-            subject=request.form.get("subject", ""),
-            body=request.form.get("body", ""),
-            status=request.form.get("status", "answered"),
+            subject=request.form.get("answer-subject", ""),
+            body=request.form.get("answer-body", ""),
+            status=request.form.get("answer-status", "answered"),
         )
         form.body.errors = [message]
         return _detail(item, 400, "admin/_conversation_update.html", answer_form=form)
