@@ -77,6 +77,7 @@ ENVIRONMENT = {
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,
+    "MAIL_TIMEOUT": float,
     "HELPDESK_EMAIL": str,
     "HELP_REPLY_DAYS": int,
     "HELP_CONFIRMATIONS_PER_DAY": int,
