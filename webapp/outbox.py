@@ -193,7 +193,9 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         mail["In-Reply-To"] = message.in_reply_to
     if message.thread_references:
         mail["References"] = message.thread_references
-    mail["Auto-Submitted"] = "auto-generated" if message.kind != "answer" else "no"
+    if message.kind != "answer":
+        # Tells mail servers not to send out-of-office replies to automatic mails.
+        mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(message.body)
     return mail
 
