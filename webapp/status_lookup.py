@@ -65,7 +65,7 @@ def lookup(reference: str, email: str) -> Found | None:
         stored.strip().lower().encode("utf-8"), email.strip().lower().encode("utf-8")
     )
     answered_at = db.session.scalar(
-        select(func.max(OutboxMessage.created_at)).where(
+        select(func.max(OutboxMessage.sent_at)).where(
             OutboxMessage.request_id == (row.id if row else -1), OutboxMessage.kind == "answer"
         )
     )
