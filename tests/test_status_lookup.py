@@ -1,8 +1,13 @@
 """The status lookup: reference and address give status and dates, nothing else."""
 
 import re
+from datetime import UTC
+from datetime import datetime
 
 import pytest
+
+from webapp import outbox
+from webapp.extensions import db
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 NOT_FOUND = {
@@ -87,3 +92,15 @@ def test_reference_from_the_confirmation_link_is_filled_in(client):
     html = client.get("/de/help/status?reference=H-2026-000042").get_data(as_text=True)
     assert 'value="H-2026-000042"' in html
     assert "Stand Ihrer Anfrage abfragen" in html
+
+
+def test_the_date_of_the_last_sent_answer_is_shown(app, client, known):
+    with app.app_context():
+        message = outbox.queue("answer", "Jana@Example.org", "Re", "Text", request_id=known)
+        queued_only = outbox.queue("answer", "Jana@Example.org", "Re", "Text", request_id=known)
+        message.state, message.sent_at = "sent", datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+        assert queued_only.sent_at is None
+        db.session.commit()
+    html = look_up(client, "en", "H-2026-000123", "jana@example.org").get_data(as_text=True)
+    assert "Last answer sent on" in html and "March 4, 2026" in html
+    assert "Text" not in html
