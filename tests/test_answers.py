@@ -214,3 +214,24 @@ def test_resend_without_csrf_changes_nothing(app, client, staff, make_request):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.get(OutboxMessage, message_id).state == "failed"
+
+
+def test_answer_with_an_expired_token_keeps_the_text(app, client, staff, make_request):
+    staff.login()
+    request_id = make_request(language="en")
+    response = client.post(
+        f"/admin/requests/{request_id}/answer",
+        data={
+            "answer-csrf_token": "expired",
+            "answer-subject": "Re: Your request",
+            "answer-body": "A long answer typed with care.",
+            "answer-status": "closed",
+        },
+        headers=HX,
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "A long answer typed with care." in html
+    assert '<option selected value="closed">' in html
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage)) is None
