@@ -317,14 +317,15 @@ class Collector:
     """An aiosmtpd handler keeping every message it is given.
 
     `hold` (a threading.Event) makes DATA wait until it is set: a server that accepts
-    and then does not answer. `refuse` makes it answer 451 (try again later).
+    and then does not answer. `refuse` (e.g. "451 Try again later") is its answer instead
+    of accepting the message.
     """
 
     def __init__(self) -> None:
         self.messages = []
         self.hold: threading.Event | None = None
         self.holding = threading.Event()  # set while a DATA is being held
-        self.refuse = False
+        self.refuse: str | None = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         if self.hold is not None:
@@ -332,7 +333,7 @@ class Collector:
             while not self.hold.is_set():
                 await asyncio.sleep(0.02)
         if self.refuse:
-            return "451 Try again later"
+            return self.refuse
         self.messages.append(envelope)
         return "250 Message accepted for delivery"
 

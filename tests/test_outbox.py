@@ -157,10 +157,10 @@ def test_sender_killed_mid_send_loses_nothing(app_factory, senders, smtp):
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     # The server never confirmed that message: let the held delivery fail.
-    smtp.refuse = True
+    smtp.refuse = "451 Try again later"
     smtp.hold.set()
     time.sleep(0.3)
-    smtp.hold, smtp.refuse = None, False
+    smtp.hold, smtp.refuse = None, None
     assert smtp.messages == []
     assert {m.state for m in rows(app)} == {"queued"}
 
@@ -202,3 +202,18 @@ def test_retries_grow_and_give_up_after_about_a_day(app):
         tries = next(n for n in range(1, 200) if outbox.gives_up_after(n))
         waited = sum(outbox.retry_delay(n) for n in range(1, tries + 1))
         assert 20 * 3600 <= waited <= 30 * 3600
+
+
+@pytest.mark.parametrize(
+    ("answer", "state"), [("451 Try again later", "queued"), ("550 No such mailbox", "failed")]
+)
+def test_a_temporary_refusal_is_retried_a_permanent_one_is_not(app_with_mail, smtp, answer, state):
+    with app_with_mail.app_context():
+        outbox.queue("answer", "gone@example.org", "Re: x", "Text")
+        db.session.commit()
+    smtp.refuse = answer
+    result = app_with_mail.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "Sent 0, failed 1" in result.output
+    [message] = rows(app_with_mail)
+    assert (message.state, message.attempts) == (state, 1)
+    assert message.last_error == f"SMTPDataError: {answer}"

@@ -16,7 +16,8 @@ Message-ID, so mail programs show it once.
 
 A failed try is retried after a growing delay (OUTBOX_RETRY_FIRST_SECONDS, doubling up
 to OUTBOX_RETRY_MAX_SECONDS); once the delays add up to OUTBOX_GIVE_UP_SECONDS (a day)
-the row is marked "failed" and staff can send it again from the request page.
+the row is marked "failed" and staff can send it again from the request page. A
+permanent refusal (a 5xx answer, e.g. "no such mailbox") is marked failed at once.
 """
 
 import os
@@ -243,13 +244,20 @@ def _finish(message_id: int, worker: str, **values) -> None:
     db.session.commit()
 
 
+def permanent(exc: Exception) -> bool:
+    """True when the mail server said no for good (5xx): trying again cannot help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _text in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
 def _failed(message: OutboxMessage, worker: str, exc: Exception) -> None:
     attempts = message.attempts + 1
     error = _describe(exc, message.recipient)
     current_app.logger.warning(
         "Outbox: message %s failed (try %s): %s", message.id, attempts, error
     )
-    if gives_up_after(attempts):
+    if permanent(exc) or gives_up_after(attempts):
         _finish(message.id, worker, attempts=attempts, last_error=error, state="failed")
         current_app.logger.error("Outbox: message %s given up after %s tries", message.id, attempts)
         return
