@@ -8,6 +8,7 @@ from sqlalchemy import JSON
 from sqlalchemy import Boolean
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
@@ -164,6 +165,8 @@ class OutboxMessage(db.Model):
     """
 
     __tablename__ = "outbox_message"
+    # The daily limit on confirmations counts one kind's rows of the last day.
+    __table_args__ = (Index("ix_outbox_message_kind_created_at", "kind", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int | None] = mapped_column(

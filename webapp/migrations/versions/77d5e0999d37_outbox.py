@@ -47,6 +47,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbox_message_recipient'), ['recipient'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_message_request_id'), ['request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_message_state'), ['state'], unique=False)
+        batch_op.create_index('ix_outbox_message_kind_created_at', ['kind', 'created_at'], unique=False)
 
     with op.batch_alter_table('contact_request', schema=None) as batch_op:
         batch_op.drop_column('notification')
@@ -60,6 +61,7 @@ def downgrade():
         batch_op.add_column(sa.Column('notification', sa.VARCHAR(length=20), nullable=True))
 
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_message_kind_created_at')
         batch_op.drop_index(batch_op.f('ix_outbox_message_state'))
         batch_op.drop_index(batch_op.f('ix_outbox_message_request_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_message_recipient'))
