@@ -217,3 +217,26 @@ def test_a_temporary_refusal_is_retried_a_permanent_one_is_not(app_with_mail, sm
     [message] = rows(app_with_mail)
     assert (message.state, message.attempts) == (state, 1)
     assert message.last_error == f"SMTPDataError: {answer}"
+
+
+def test_sender_started_by_make_stops_when_its_shell_is_gone(database_uri, tmp_path):
+    # What `make run` / `make serve` do: the sender runs in the background of a shell
+    # that runs the web process; it must not outlive that shell.
+    env = {**os.environ, "DATABASE_URL": database_uri, "SECRET_KEY": "x", **FAST}
+    script = (
+        f"{sys.executable} -m flask --app wsgi outbox run --stop-with-parent "
+        f"> {tmp_path / 'sender.log'} 2>&1 & echo $!; sleep 4"
+    )
+    shell = subprocess.run(
+        ["sh", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    pid = int(shell.stdout.strip())
+    assert wait_until(lambda: not Path(f"/proc/{pid}").exists() or _zombie(pid), 30)
+    assert "Outbox sender stopped." in (tmp_path / "sender.log").read_text()
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except FileNotFoundError:
+        return True

@@ -159,6 +159,9 @@ def outbox_run(stop_with_parent: bool) -> None:
     parent = None
     if stop_with_parent:
         parent = os.getppid()
+        if parent == 1:  # the starting shell is already gone: there is nothing to serve
+            click.echo("Outbox sender stopped.")
+            return
     click.echo("Outbox sender running; stop it with Ctrl-C.")
     outbox.run(stop, parent=parent)
     click.echo("Outbox sender stopped.")
