@@ -77,6 +77,14 @@ def test_new_request_queues_the_staff_mail_and_the_sender_delivers_it(app_with_m
     assert done.state == "sent" and done.sent_at is not None and done.attempts == 1
 
 
+def test_the_mail_names_the_visitors_language(app_with_mail, smtp):
+    send(app_with_mail.test_client(), lang="ro", message="Caut un loc de muncă la Zwickau.")
+    assert only_request(app_with_mail).language == "ro"
+    app_with_mail.test_cli_runner().invoke(args=["outbox", "send"])
+    [mail] = staff_mails(smtp)
+    assert "Sprache der anfragenden Person: Română" in mail.get_content()  # staff read German
+
+
 def test_request_about_an_initiative_goes_to_its_contact(app_with_mail, smtp):
     with app_with_mail.app_context():
         initiative = db.session.scalar(select(Initiative).where(Initiative.slug == "smarterz"))

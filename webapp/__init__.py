@@ -11,7 +11,9 @@ from . import config as settings
 from . import delivery
 from . import errors
 from . import i18n
+from . import operator
 from . import security
+from . import statutory
 from .extensions import babel
 from .extensions import csrf
 from .extensions import db
@@ -28,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application; settings in `config` (tests) win over every other source."""
     app = Flask(__name__, instance_relative_config=True)
     settings.load(app, config)
+    operator.init_app(app)  # early: without valid details in production, nothing starts
 
     delivery.register(app)  # first: its after_request hook must run last
     db.init_app(app)
@@ -55,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     i18n.register(app)
     security.register(app)
+    statutory.register(app)
     errors.register(app)
     cli.register(app)
 

@@ -19,6 +19,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 
 from .extensions import db
+from .i18n import language_name
 from .models import AuditEntry
 from .models import ContactRequest
 from .models import Initiative
@@ -35,12 +36,13 @@ STATUS_LABELS = {
     "answered": _l("Answered"),
     "closed": _l("Closed"),
 }
-TOPICS = ("job", "housing", "childcare", "moving", "other")
+TOPICS = ("job", "housing", "childcare", "moving", "barrier", "other")
 TOPIC_LABELS = {
     "job": _l("Job"),
     "housing": _l("Housing"),
     "childcare": _l("Childcare"),
     "moving": _l("Moving to the region"),
+    "barrier": _l("Barrier"),
     "other": _l("Something else"),
 }
 # Spreadsheet programs run a cell starting with one of these as a formula.
@@ -308,7 +310,7 @@ def export_csv(filters: Filters, lang: str) -> str:
                     item.organisation,
                     item.phone,
                     item.message,
-                    item.language,
+                    language_name(item.language),
                 )
             ]
         )

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 
 from . import casework
 from . import content
+from . import operator
 from . import outbox
 from . import persons
 from .admin import accounts
@@ -22,6 +23,7 @@ content_cli = AppGroup("content", help="Manage the site's content.")
 admin_cli = AppGroup("admin", help="Manage staff accounts.")
 requests_cli = AppGroup("requests", help="Look after the help requests.")
 outbox_cli = AppGroup("outbox", help="Send the e-mails waiting in the outbox.")
+operator_cli = AppGroup("operator", help="The operator's details for the legal pages.")
 
 
 @content_cli.command("load")
@@ -167,9 +169,27 @@ def outbox_run(stop_with_parent: bool) -> None:
     click.echo("Outbox sender stopped.")
 
 
+@operator_cli.command("check")
+def check_operator() -> None:
+    """Fail unless the operator's own file (OPERATOR_FILE) exists, is complete and real.
+
+    `make serve` runs this first: a public site must not go live with the sample data.
+    """
+    path = operator.configured_path(current_app)
+    try:
+        details = operator.require_real(path)
+    except operator.OperatorError as exc:
+        raise click.ClickException(
+            f"{exc}\nThe imprint, privacy notice and accessibility statement are built "
+            "from this file; the site will not start in production without it."
+        ) from exc
+    click.echo(f"{path}: complete ({details.data['provider']['name']}).")
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(content_cli)
     app.cli.add_command(admin_cli)
     app.cli.add_command(requests_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(operator_cli)

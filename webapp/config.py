@@ -17,7 +17,8 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
-    LANGUAGES = ("de", "en")
+    LANGUAGES = ("de", "en", "pl", "cs", "hu", "ro")  # the first one is the default
+    STAFF_LANGUAGES = ("de", "en")  # the staff area is written for these only
     WTF_I18N_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 3600
     CONTENT_FILE = str(Path(__file__).resolve().parent / "content" / "initiatives.toml")
@@ -46,7 +47,9 @@ class Defaults:
     OUTBOX_GIVE_UP_SECONDS = 24 * 3600.0
     OUTBOX_LEASE_SECONDS = 300.0
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
-    PURGE_AFTER_DAYS = 365
+    PURGE_AFTER_DAYS = 365  # closed help requests older than this go (`requests purge`)
+    OPERATOR_FILE = None  # the operator's details; None: instance/operator.toml (operator.py)
+    OPERATOR_REQUIRED = False  # refuse to start on sample details (`make serve` sets it)
     MAX_CONTENT_LENGTH = 256 * 1024  # a 5,000-character message in emoji, encoded, fits
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -89,6 +92,8 @@ ENVIRONMENT = {
     "OUTBOX_LEASE_SECONDS": float,
     "PUBLIC_BASE_URL": str,
     "PURGE_AFTER_DAYS": int,
+    "OPERATOR_FILE": str,
+    "OPERATOR_REQUIRED": bool,
     "SESSION_COOKIE_SECURE": bool,
     "PROXY_FIX_X_FOR": int,
     "PROXY_FIX_X_PROTO": int,

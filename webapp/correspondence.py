@@ -18,6 +18,7 @@ from flask_babel import ngettext
 
 from . import casework
 from . import notify
+from . import operator
 from . import outbox
 from .extensions import db
 from .models import ContactRequest
@@ -84,11 +85,15 @@ def send_answer(
     leaves it. One commit for the message, the status and the audit entries.
     """
     earlier = thread_ids(item)
+    text = body.replace("\r\n", "\n").strip()  # browsers send CRLF; store one kind of break
+    with force_locale(item.language):
+        # The operator's signature, as under every e-mail the site sends.
+        text += "\n\n" + operator.mail_footer(item.language)
     message = outbox.queue(
         "answer",
         item.email,
         subject.strip(),
-        body.replace("\r\n", "\n").strip(),  # browsers send CRLF; store one kind of line break
+        text,
         request_id=item.id,
         author=author,
         reply_to=current_app.config["HELPDESK_EMAIL"],

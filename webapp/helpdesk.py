@@ -26,6 +26,7 @@ TOPIC_NAMES = {
     "housing": _l("Housing"),
     "childcare": _l("Childcare"),
     "moving": _l("Moving to the region"),
+    "barrier": _l("Reporting a barrier on this website"),
     "other": _l("Something else"),
 }
 FIXED_TOPICS = tuple(TOPIC_NAMES)

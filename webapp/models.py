@@ -2,6 +2,7 @@
 
 from datetime import UTC
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask_login import UserMixin
 from sqlalchemy import JSON
@@ -45,6 +46,12 @@ class Initiative(db.Model):
             if text.lang == lang:
                 return text
         return self.texts[0]
+
+    @property
+    def website_label(self) -> str:
+        """The website's address as people read it (www.recomine.de): the link text names
+        where a link goes, which for an alliance without its own site is its host's site."""
+        return urlsplit(self.website).netloc or self.website
 
 
 class InitiativeText(db.Model):

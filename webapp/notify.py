@@ -23,8 +23,10 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from . import helpdesk
+from . import operator
 from . import outbox
 from .extensions import db
+from .i18n import language_name
 from .models import ContactRequest
 from .models import Initiative
 from .models import utcnow
@@ -66,10 +68,15 @@ def queue_staff_notification(item: ContactRequest) -> None:
                 "",
                 _("Reference: %(reference)s", reference=item.reference),
                 _("Topic: %(topic)s", topic=topic),
-                _("Language of the visitor: %(language)s", language=item.language),
+                _(
+                    "Language of the visitor: %(language)s",
+                    language=language_name(item.language),
+                ),
                 "",
                 _("Open it in the admin area:"),
                 public_url("admin.detail", request_id=item.id),
+                "",
+                operator.mail_footer(lang),
             ]
         )
     outbox.queue("staff_notification", recipient(item), subject, body, request_id=item.id)
@@ -113,8 +120,7 @@ def confirmation_body(item: ContactRequest) -> str:
                 "form of our website. If you did not send a request, please ignore it."
             ),
             "",
-            "-- ",
-            _("WIR! in Southwest Saxony"),
+            operator.mail_footer(lang),
         ]
     )
 

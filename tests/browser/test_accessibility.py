@@ -47,6 +47,32 @@ def test_public_pages_have_no_axe_violations_on_a_desktop(live_server, desktop, 
         assert_no_violations(desktop)
 
 
+# The campaign's languages: overview, an initiative and the help form (empty and with
+# errors), on the narrowest phone and a desktop.
+CAMPAIGN_LANGUAGES = ["pl", "cs", "hu", "ro"]
+CAMPAIGN_PAGES = ["/{lang}/", "/{lang}/initiatives/smarterz", "/{lang}/help"]
+
+
+@pytest.mark.parametrize("viewport", ["small_phone", "desktop"])
+@pytest.mark.parametrize("lang", CAMPAIGN_LANGUAGES)
+def test_campaign_languages_have_no_axe_violations(live_server, request, viewport, lang):
+    page = request.getfixturevalue(viewport)
+    for path in CAMPAIGN_PAGES:
+        page.goto(live_server + path.format(lang=lang))
+        assert page.locator("html").get_attribute("lang") == lang
+        assert_no_violations(page)
+    page.locator("form button[type=submit]").click()  # the form with its errors
+    page.locator(".error-summary").wait_for()
+    assert_no_violations(page)
+    page.locator(".lang-switch summary").click()  # the open language list
+    assert_no_violations(page)
+
+
+def test_leichte_sprache_has_no_axe_violations(live_server, small_phone):
+    small_phone.goto(f"{live_server}/de/leichte-sprache")
+    assert_no_violations(small_phone)
+
+
 def test_an_expanded_card_has_no_axe_violations(live_server, phone):
     phone.goto(f"{live_server}/en/")
     phone.locator("#card-recomine a.toggle").click()
@@ -54,7 +80,7 @@ def test_an_expanded_card_has_no_axe_violations(live_server, phone):
     assert_no_violations(phone)
 
 
-@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("lang", ["de", "en", "pl", "cs", "hu", "ro"])
 def test_no_horizontal_scrolling_at_320_px(live_server, browser, lang):
     # 320 CSS px is what a 1280 px window shows at 400 % zoom, and a small phone.
     context = browser.new_context(viewport={"width": 320, "height": 640})

@@ -23,7 +23,7 @@ from ..errors import render_error
 from ..extensions import db
 from ..extensions import limiter
 from ..i18n import current_lang
-from ..i18n import supported
+from ..i18n import staff_languages
 from ..models import ContactRequest
 from ..responses import fragment_or_page
 from ..responses import wants_fragment
@@ -64,7 +64,7 @@ def _account_key() -> str:
 def login():
     """Sign in; afterwards go back to the page asked for (a local one only)."""
     target = safe_next(request.values.get("next"))
-    if request.method == "GET" and request.args.get("lang") in supported():
+    if request.method == "GET" and request.args.get("lang") in staff_languages():
         session["admin_lang"] = request.args["lang"]
         return redirect(url_for("admin.login", next=target))
     if current_user.is_authenticated:
@@ -133,9 +133,9 @@ def csrf_failed(_exc):
 
 
 def _remember_language(user) -> None:
-    if user.language in supported():
+    if user.language in staff_languages():
         session["admin_lang"] = user.language
-    elif session.get("admin_lang") in supported():
+    elif session.get("admin_lang") in staff_languages():
         accounts.remember_language(user, session["admin_lang"])
 
 
@@ -153,7 +153,7 @@ def language():
     """Remember the staff member's language, in the session and on the account."""
     form = LanguageForm()
     lang = request.form.get("lang")
-    if form.validate_on_submit() and lang in supported():
+    if form.validate_on_submit() and lang in staff_languages():
         session["admin_lang"] = lang
         accounts.remember_language(current_user, lang)
     return redirect(safe_next(form.next.data) or url_for("admin.index"))

@@ -84,7 +84,10 @@ class HelpForm(FlaskForm):
     )
     message = TextAreaField(
         _l("Your message"),
-        description=_l("Between 10 and 5,000 characters. You may write in German or English."),
+        description=_l(
+            "Between 10 and 5,000 characters. You may write in German, English, Polish, "
+            "Czech, Hungarian or Romanian."
+        ),
         filters=[strip],
         validators=[
             NoControlCharacters(),
@@ -94,7 +97,7 @@ class HelpForm(FlaskForm):
         ],
     )
     consent = BooleanField(
-        _l("I agree that my details are stored and processed to answer my request."),
+        _l("I agree that you store and use my details to answer my request."),
         validators=[DataRequired(_l("Agree to the processing of your details so we can answer"))],
     )
     # Honeypot: hidden from people, tempting to bots. Filled in means spam.
@@ -111,7 +114,7 @@ class HelpForm(FlaskForm):
         self.topic.choices = self._choices(initiatives)
 
     def _choices(self, initiatives: list[tuple[str, str]]) -> list[SelectChoice]:
-        group = _l("The WIR! initiatives")
+        group = _l("The WIR! alliances")
         choices = [SelectChoice("", _l("Please choose"))]
         choices += [
             SelectChoice(key, helpdesk.TOPIC_NAMES[key])
