@@ -26,8 +26,13 @@ db: $(STAMP)
 content: db
 	$(FLASK) content load
 
+# The outbox sender runs beside the web process and lives as long as it does:
+# Ctrl-C stops both, and the sender also stops by itself once this shell is gone.
+WITH_SENDER = $(FLASK) outbox run --stop-with-parent & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null; wait $$sender 2>/dev/null' EXIT INT TERM;
+
 run: translations content
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(WITH_SENDER) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # The Nu Html Checker for tests/test_html_valid.py (run with Java; its own Java download
 # is skipped: --ignore-scripts).
@@ -49,7 +54,7 @@ test-pg: translations $(VNU_JAR)
 # Production server: gunicorn.conf.py reads HOST, PORT, GUNICORN_WORKERS, GUNICORN_THREADS.
 # It refuses to start without the operator's real details in instance/operator.toml.
 serve: operator-check translations content
-	OPERATOR_REQUIRED=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	$(WITH_SENDER) OPERATOR_REQUIRED=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 operator-check: $(STAMP)
 	$(FLASK) operator check

@@ -25,7 +25,7 @@ def admin_urls(app, request_id: int) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or rule.endpoint == "admin.login":
             continue
-        url = rule.build({"request_id": request_id}, append_unknown=False)[1]
+        url = rule.build({"request_id": request_id, "message_id": 1}, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, url))
     return found
@@ -40,6 +40,9 @@ def test_there_are_admin_endpoints_to_check(app):
         "admin.add_note",
         "admin.delete",
         "admin.export",
+        "admin.answer",
+        "admin.resend_message",
+        "admin.forget",
         "admin.logout",
         "admin.language",
     } <= endpoints
@@ -65,7 +68,7 @@ def test_every_admin_endpoint_refuses_an_anonymous_client(app, client, make_requ
         assert response.status_code == 401, (method, url)
         assert response.headers["HX-Redirect"].startswith("/admin/login")
         checked += 1
-    assert checked == 9
+    assert checked == 13
     with app.app_context():
         item = db.session.get(ContactRequest, request_id)
         assert item.status == "new"

@@ -50,7 +50,6 @@ def test_detail_shows_everything_sent_escaped(signed_in, make_request):
         topic="smarterz",
         message='Hello <img src=x onerror="alert(1)">\nSecond line',
         language="en",
-        notification="sent",
     )
     response = signed_in.get(f"/admin/requests/{request_id}")
     assert response.status_code == 200
@@ -63,19 +62,6 @@ def test_detail_shows_everything_sent_escaped(signed_in, make_request):
     assert "Firma &amp; Co" in html and "+49 371 123" in html
     assert "<dd>SmartERZ – Smart Composites Erzgebirge</dd>" in html
     assert "English" in html
-    assert "Staff e-mail</dt><dd>\n        Sent" in html
-
-
-@pytest.mark.parametrize(
-    ("notification", "text"),
-    [
-        (None, "Not sent (no mail server configured)"),
-        ("failed", "Sending failed"),
-    ],
-)
-def test_detail_says_whether_the_staff_email_went_out(signed_in, make_request, notification, text):
-    request_id = make_request(notification=notification)
-    assert text in signed_in.get(f"/admin/requests/{request_id}").get_data(as_text=True)
 
 
 def test_unknown_request_is_404(signed_in):

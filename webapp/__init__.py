@@ -20,7 +20,6 @@ from .extensions import db
 from .extensions import htmx
 from .extensions import limiter
 from .extensions import login_manager
-from .extensions import mail
 from .extensions import migrate
 from .pagecache import PageCache
 
@@ -40,7 +39,6 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
     limiter.init_app(app)
-    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = _l("Please sign in to see this page.")

@@ -225,6 +225,12 @@ def describe(entry: AuditEntry) -> str:
         )
     if entry.action == "note":
         return str(_l("Note added"))
+    if entry.action == "answered":
+        return str(_l("Answer sent by e-mail"))
+    if entry.action == "resent":
+        return str(_l("E-mail queued to be sent again"))
+    if entry.action == "forgotten":
+        return str(_l("All requests from one address deleted"))
     if entry.action == "deleted":
         return str(_l("Request deleted"))
     if entry.action == "purged":

@@ -36,6 +36,16 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "hilfe@localhost"
     MAIL_TIMEOUT = 10
     HELPDESK_EMAIL = "hilfe@localhost"
+    HELP_REPLY_DAYS = 3  # the promise in the visitor's confirmation, in working days
+    HELP_CONFIRMATIONS_PER_DAY = 3  # per recipient address: the form cannot spam a stranger
+    HELP_STATUS_RATE_LIMIT = "10 per minute;50 per day"
+    # The outbox sender (webapp/outbox.py): retry after 30 s, doubling up to 4 h, give up
+    # after a day; a claim lasts OUTBOX_LEASE_SECONDS (longer than any send can take).
+    OUTBOX_POLL_SECONDS = 2.0
+    OUTBOX_RETRY_FIRST_SECONDS = 30.0
+    OUTBOX_RETRY_MAX_SECONDS = 4 * 3600.0
+    OUTBOX_GIVE_UP_SECONDS = 24 * 3600.0
+    OUTBOX_LEASE_SECONDS = 300.0
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     PURGE_AFTER_DAYS = 365  # closed help requests older than this go (`requests purge`)
     OPERATOR_FILE = None  # the operator's details; None: instance/operator.toml (operator.py)
@@ -70,7 +80,16 @@ ENVIRONMENT = {
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,
+    "MAIL_TIMEOUT": float,
     "HELPDESK_EMAIL": str,
+    "HELP_REPLY_DAYS": int,
+    "HELP_CONFIRMATIONS_PER_DAY": int,
+    "HELP_STATUS_RATE_LIMIT": str,
+    "OUTBOX_POLL_SECONDS": float,
+    "OUTBOX_RETRY_FIRST_SECONDS": float,
+    "OUTBOX_RETRY_MAX_SECONDS": float,
+    "OUTBOX_GIVE_UP_SECONDS": float,
+    "OUTBOX_LEASE_SECONDS": float,
     "PUBLIC_BASE_URL": str,
     "PURGE_AFTER_DAYS": int,
     "OPERATOR_FILE": str,

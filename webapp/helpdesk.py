@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import notify
 from .extensions import db
 from .models import ContactRequest
 from .models import Initiative
@@ -66,9 +67,9 @@ def initiative_topics(lang: str) -> list[tuple[str, str]]:
         raise Unavailable from exc
 
 
-def reference_for(request: ContactRequest) -> str:
+def reference_for(item: ContactRequest) -> str:
     """The visitor's reference number, e.g. H-2026-000123 (year in UTC, then the id)."""
-    return f"H-{request.created_at.year}-{request.id:06d}"
+    return f"H-{item.created_at.year}-{item.id:06d}"
 
 
 def decoy_reference() -> str:
@@ -85,7 +86,7 @@ class Stored:
 
 
 def submit(data: Submission, lang: str) -> Stored:
-    """Store a new request; return its id and reference once committed.
+    """Store a new request and queue its e-mails; return its id and reference once committed.
 
     Raises Unavailable (after rolling back) when the database fails, so the caller
     never confirms something that was not stored.
@@ -95,7 +96,7 @@ def submit(data: Submission, lang: str) -> Stored:
         if data.topic not in FIXED_TOPICS:
             initiative = db.session.scalar(select(Initiative).where(Initiative.slug == data.topic))
         now = utcnow()
-        request = ContactRequest(
+        item = ContactRequest(
             created_at=now,
             language=lang,
             topic=data.topic,
@@ -109,10 +110,12 @@ def submit(data: Submission, lang: str) -> Stored:
             consent_at=now,
             is_spam=False,
         )
-        db.session.add(request)
+        db.session.add(item)
         db.session.flush()  # assigns the id the reference is made of
-        reference = request.reference = reference_for(request)
-        stored = Stored(id=request.id, reference=reference)
+        reference = item.reference = reference_for(item)
+        stored = Stored(id=item.id, reference=reference)
+        # The e-mails go into the outbox in the same transaction: both or neither.
+        notify.request_stored(item)
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()

@@ -89,6 +89,14 @@ def desktop(browser):
 
 
 @pytest.fixture
+def desktop_nojs(browser):
+    """A 1280x800 desktop page with JavaScript switched off."""
+    context, page = _page(browser, DESKTOP, javascript=False)
+    yield page
+    context.close()
+
+
+@pytest.fixture
 def small_phone(browser):
     """A 320x640 phone page with JavaScript; fails the test on console errors."""
     context, page = _page(browser, SMALL_PHONE)

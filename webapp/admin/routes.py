@@ -18,6 +18,7 @@ from flask_login import logout_user
 from flask_wtf.csrf import CSRFError
 
 from .. import casework
+from .. import correspondence
 from ..errors import render_error
 from ..extensions import db
 from ..extensions import limiter
@@ -28,12 +29,14 @@ from ..responses import fragment_or_page
 from ..responses import wants_fragment
 from . import accounts
 from . import bp
+from .forms import AnswerForm
 from .forms import DeleteForm
 from .forms import FilterForm
 from .forms import LanguageForm
 from .forms import LoginForm
 from .forms import LogoutForm
 from .forms import NoteForm
+from .forms import ResendForm
 from .forms import StatusForm
 from .safety import safe_next
 
@@ -113,6 +116,15 @@ def csrf_failed(_exc):
         form = NoteForm(formdata=None, body=request.form.get("body", ""))
         form.body.errors = [message]
         return _detail(item, 400, "admin/_notes_update.html", note_form=form)
+    if request.endpoint == "admin.answer":
+        form = AnswerForm(
+            formdata=None,
+            subject=request.form.get("answer-subject", ""),
+            body=request.form.get("answer-body", ""),
+            status=request.form.get("answer-status", "answered"),
+        )
+        form.body.errors = [message]
+        return _detail(item, 400, "admin/_conversation_update.html", answer_form=form)
     if request.endpoint == "admin.change_status":
         form = StatusForm(formdata=None, status=request.form.get("status"))
         form.status.errors = [message]
@@ -196,6 +208,10 @@ def _detail(item: ContactRequest, status: int = 200, fragment: str | None = None
         "status_form": forms.get("status_form")
         or StatusForm(formdata=None, status=casework.next_status(item.status)),
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
+        "answer_form": forms.get("answer_form")
+        or AnswerForm(formdata=None, subject=correspondence.answer_subject(item)),
+        "resend_form": ResendForm(formdata=None),
+        "announce_message": forms.get("announce_message"),
         "history": casework.history(item),
         "announce": forms.get("announce"),
     }

@@ -142,3 +142,32 @@ class HelpForm(FlaskForm):
             organisation=self.organisation.data or None,
             phone=self.phone.data or None,
         )
+
+
+class StatusForm(FlaskForm):
+    """The status lookup: a reference number and the e-mail address it was sent from."""
+
+    reference = StringField(
+        _l("Reference number"),
+        description=_l("For example H-2026-000123. You find it in your confirmation e-mail."),
+        filters=[strip],
+        validators=[
+            NoControlCharacters(),
+            DataRequired(_l("Enter your reference number")),
+            Length(max=40, message=_l("Enter a reference number like H-2026-000123")),
+        ],
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        description=_l("The address you gave when you sent your request."),
+        filters=[strip],
+        validators=[
+            NoControlCharacters(),
+            DataRequired(_l("Enter your e-mail address")),
+            Length(max=254, message=_l("Your e-mail address must be 254 characters or fewer")),
+            Email(
+                _l("Enter an e-mail address in the correct format, like name@example.com"),
+                check_deliverability=False,
+            ),
+        ],
+    )
