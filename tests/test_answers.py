@@ -166,7 +166,7 @@ def test_answer_with_htmx_and_errors_keeps_the_text(app, client, staff, make_req
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'id="conversation"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="conversation"' in html and 'data-hx-swap-oob="true"' in html
     assert "Ihre Antwort ist auf dem Weg" in html
     with app.app_context():
         message = db.session.scalar(select(OutboxMessage))

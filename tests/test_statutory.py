@@ -10,11 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from webapp import create_app
-from webapp import notify
 from webapp.extensions import db
-from webapp.models import ContactRequest
+from webapp.models import OutboxMessage
 from webapp.operator import EXAMPLE_FILE
 from webapp.operator import OperatorError
 
@@ -254,26 +254,40 @@ def test_a_fully_compliant_statement_lists_no_barriers(app_factory, tmp_path):
     assert "Sign Language" not in text
 
 
-def test_the_staff_mail_ends_with_the_operator_footer(app_factory, filled, make_request):
-    app = app_factory(OPERATOR_FILE=str(filled))
-    request_id = make_request()
+def mails_after_a_request(app) -> dict[str, str]:
+    """Send one request through the help form; return {kind: body} of the queued e-mails."""
+    client = app.test_client()
+    form = client.get("/en/help").get_data(as_text=True)
+    data = {
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)[1],
+        "name": "Ada",
+        "email": "ada@example.org",
+        "topic": "job",
+        "message": "A question about a job in Chemnitz.",
+        "consent": "y",
+    }
+    assert client.post("/en/help", data=data).status_code == 303
     with app.app_context():
-        body = notify.build_message(db.session.get(ContactRequest, request_id)).body
-    assert body.splitlines()[-5:] == [
-        "-- ",
-        "Zukunftsverein Erzgebirge e. V.",
-        "Bahnhofstraße 12",
-        "09456 Annaberg-Buchholz",
-        "impressum@zukunft.example",
-    ]
+        return {m.kind: m.body for m in db.session.scalars(select(OutboxMessage))}
 
 
-def test_the_staff_mail_with_sample_data_says_so(app_factory, tmp_path, make_request):
-    app = app_factory(OPERATOR_FILE=str(tmp_path / "none.toml"))
-    request_id = make_request()
-    with app.app_context():
-        body = notify.build_message(db.session.get(ContactRequest, request_id)).body
-    assert body.splitlines()[-1] == "[Beispieldaten – nicht eingerichtet]"
+def test_every_mail_ends_with_the_operator_footer(app_factory, filled):
+    mails = mails_after_a_request(app_factory(OPERATOR_FILE=str(filled)))
+    assert set(mails) >= {"staff_notification", "confirmation"}
+    for kind, body in mails.items():
+        assert body.splitlines()[-5:] == [
+            "-- ",
+            "Zukunftsverein Erzgebirge e. V.",
+            "Bahnhofstraße 12",
+            "09456 Annaberg-Buchholz",
+            "impressum@zukunft.example",
+        ], kind
+
+
+def test_a_mail_with_sample_data_says_so_in_its_language(app_factory, tmp_path):
+    mails = mails_after_a_request(app_factory(OPERATOR_FILE=str(tmp_path / "none.toml")))
+    assert mails["staff_notification"].splitlines()[-1] == "[Beispieldaten – nicht eingerichtet]"
+    assert mails["confirmation"].splitlines()[-1] == "[Sample data – not configured]"
 
 
 @pytest.mark.parametrize(
