@@ -72,7 +72,16 @@ def public_pages(client, languages) -> dict[str, str]:
         response = client.post(f"/{lang}/help", data=good, headers=HX)
         fragment(f"{lang}-help-sent-fragment", response.get_data(as_text=True), lang)
         assert client.post(f"/{lang}/help", data=good).status_code == 303
-        page(f"{lang}-help-sent", f"/{lang}/help/sent")
+        sent = page(f"{lang}-help-sent", f"/{lang}/help/sent")
+        reference = re.search(r'class="reference">([^<]+)<', sent).group(1)
+        lookup = page(f"{lang}-help-status", f"/{lang}/help/status?reference={reference}")
+        for name, email in (("found", "ada@example.org"), ("missing", "eve@example.org")):
+            response = client.post(
+                f"/{lang}/help/status",
+                data={"csrf_token": token(lookup), "reference": reference, "email": email},
+            )
+            assert response.status_code == 200
+            pages[f"{lang}-help-status-{name}"] = response.get_data(as_text=True)
         page(f"{lang}-not-found", f"/{lang}/nothing-here", status=404)
         expired = dict(good, csrf_token="expired")
         response = client.post(f"/{lang}/help", data=expired)
@@ -137,6 +146,19 @@ def staff_pages(client, staff, make_request) -> dict[str, str]:
         headers=HX,
     )
     pages["admin-status-fragment"] = as_document(status.get_data(as_text=True), "en")
+    answer = client.post(
+        f"/admin/requests/{request_id}/answer",
+        data={"answer-csrf_token": csrf, "answer-subject": "Re: x", "answer-body": "Hello"},
+        headers=HX,
+    )
+    pages["admin-answer-fragment"] = as_document(answer.get_data(as_text=True), "en")
+    # The request page again, now with an e-mail in the conversation; the forget question.
+    pages["admin-detail-conversation"] = client.get(f"/admin/requests/{request_id}").get_data(
+        as_text=True
+    )
+    pages["admin-forget"] = client.get(f"/admin/requests/{request_id}/forget").get_data(
+        as_text=True
+    )
     return pages
 
 
@@ -158,7 +180,9 @@ def test_every_page_and_fragment_is_valid_html(
 ):
     assert VNU_JAR.exists(), "vnu.jar is missing: run `make test` (it installs tests/vnu/)"
     # Four posts per language are more than the help form's limit allows one client.
-    limitless = app_factory(HELP_RATE_LIMIT="1000 per minute")
+    limitless = app_factory(
+        HELP_RATE_LIMIT="1000 per minute", HELP_STATUS_RATE_LIMIT="1000 per minute"
+    )
     pages = public_pages(limitless.test_client(), limitless.config["LANGUAGES"])
     pages.update(limited_form(client))
     pages.update(error_pages(app))
