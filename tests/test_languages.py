@@ -31,6 +31,7 @@ PAGES = [
     "/{lang}/privacy",
     "/{lang}/accessibility",
     "/{lang}/help",
+    "/{lang}/help/status",
     "/{lang}/no-such-page",
 ]
 READ_ALOUD = ("aria-label", "title", "alt", "placeholder", "data-announce", "content")
