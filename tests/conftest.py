@@ -206,7 +206,7 @@ class StaffActions:
         self.client = client
 
     def create(self, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD) -> int:
-        from webapp.admin import accounts
+        from webapp import accounts
 
         with self.app.app_context():
             return accounts.create(email, password).id
@@ -223,6 +223,13 @@ class StaffActions:
         if next is not None:
             data["next"] = next
         return self.client.post("/admin/login", data=data)
+
+    def choose_language(self, code: str):
+        """Press a language button in the staff header (a POST; signed in or not)."""
+        page = self.client.get("/admin/login", follow_redirects=True).get_data(as_text=True)
+        return self.client.post(
+            "/admin/language", data={"csrf_token": csrf_from(page), "lang": code}
+        )
 
     def logout(self):
         return self.client.post("/admin/logout", data={"csrf_token": self.token("/admin/")})

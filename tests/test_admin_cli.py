@@ -80,7 +80,7 @@ def test_set_password_and_list(app, runner):
         input="the new password\nthe new password\n",
     )
     assert result.exit_code == 0, result.output
-    assert "Password changed for d@example.org." in result.output
+    assert "Password changed for d@example.org;" in result.output
     assert check_password_hash(user(app, "d@example.org").password_hash, "the new password")
     result = runner.invoke(
         args=["admin", "set-password", "nobody@example.org", "--password-stdin"],

@@ -71,16 +71,16 @@ def send():
         return _form_page(form, 503, "unavailable")
     if not form.validate():
         return _form_page(form, 422)
-    if form.is_spam():
-        # Look like a success to the bot, store nothing, bother nobody.
-        current_app.logger.info("Help desk: honeypot filled, request dropped")
-        reference = helpdesk.decoy_reference()
+    spam = form.is_spam()
+    try:
+        stored = helpdesk.submit(form.submission(), g.lang, spam=spam)
+    except helpdesk.Unavailable:
+        return _form_page(form, 503, "unavailable")
+    reference = stored.reference
+    if spam:
+        # Look like a success to the bot, bother nobody; staff see it under "spam".
+        current_app.logger.info("Help desk: honeypot filled, %s stored as spam", reference)
     else:
-        try:
-            stored = helpdesk.submit(form.submission(), g.lang)
-        except helpdesk.Unavailable:
-            return _form_page(form, 503, "unavailable")
-        reference = stored.reference
         notify.notify_after_response(stored.id)
     if wants_fragment():
         return fragment_or_page("help/_sent_fragment.html", "help/sent.html", reference=reference)
