@@ -7,9 +7,16 @@ from a `seed` schema, all inside the server). Browser tests run on SQLite only: 
 exercise the pages, not the database, and each one costs seconds.
 """
 
+import http.client
 import os
 import re
 import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -244,6 +251,12 @@ def staff(app, client) -> StaffActions:
 
 
 @pytest.fixture
+def staff_actions():
+    """`staff_actions(app, client)`: the sign-in actions for another app or browser."""
+    return StaffActions
+
+
+@pytest.fixture
 def make_request(app):
     """Create a ContactRequest directly through the model; returns its id."""
     from datetime import UTC
@@ -296,3 +309,111 @@ def signed_in(app, client, staff, make_request):
     request_id = make_request()
     token = staff.token(f"/admin/requests/{request_id}")
     return client, token, request_id, app
+
+
+# --- A real gunicorn ----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+@dataclass
+class Answer:
+    """What a real server answered."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+
+
+class Server:
+    """gunicorn started with gunicorn.conf.py as `make serve` does; its stderr in `log`."""
+
+    def __init__(self, port: int, log: Path, process: subprocess.Popen) -> None:
+        self.port = port
+        self.log = log
+        self.process = process
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: str | None = None,
+        headers: dict | None = None,
+        source: str = "127.0.0.1",
+    ) -> Answer:
+        """One request from the client address `source` (any of 127.0.0.0/8)."""
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=30, source_address=(source, 0)
+        )
+        headers = dict(headers or {})
+        if body is not None:
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        answer = Answer(response.status, response.headers, response.read().decode())
+        connection.close()
+        return answer
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn_server(tmp_path):
+    """`gunicorn_server(env, *args)`: start gunicorn on loopback; stopped after the test.
+
+    `env` is added to this process's environment (PROXY_FIX_*, TRUSTED_HOSTS and the rate
+    limit storage are cleared first, so the server sees only what the test gives it).
+    """
+    started = []
+
+    def start(env: dict, *args: str) -> Server:
+        port = _free_port()
+        log = tmp_path / f"gunicorn-{port}.log"  # a file: a full pipe would stall gunicorn
+        clean = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("PROXY_FIX_", "TRUSTED_HOSTS", "RATELIMIT_", "GUNICORN_"))
+        }
+        handle = log.open("wb")
+        process = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "-c",
+                "gunicorn.conf.py",
+                *args,
+                "--bind",
+                f"127.0.0.1:{port}",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env={**clean, "SECRET_KEY": "server-test", **env},
+            stdout=handle,
+            stderr=handle,
+        )
+        server = Server(port, log, process)
+        started.append((server, handle))
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                server.request("GET", "/en/imprint")
+                return server
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise AssertionError(f"gunicorn did not start: {server.log_text()[-3000:]}")
+            time.sleep(0.2)
+
+    yield start
+    for server, handle in started:
+        if server.process.poll() is None:
+            server.process.send_signal(signal.SIGTERM)
+            server.process.wait(timeout=30)
+        handle.close()
