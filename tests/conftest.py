@@ -367,14 +367,15 @@ def _free_port() -> int:
 
 @pytest.fixture
 def gunicorn_server(tmp_path):
-    """`gunicorn_server(env, *args)`: start gunicorn on loopback; stopped after the test.
+    """`gunicorn_server(env, *args, app=…, prefix=…)`: start gunicorn on loopback (after the
+    command `prefix`, if any); stopped after the test.
 
     `env` is added to this process's environment (PROXY_FIX_*, TRUSTED_HOSTS and the rate
     limit storage are cleared first, so the server sees only what the test gives it).
     """
     started = []
 
-    def start(env: dict, *args: str) -> Server:
+    def start(env: dict, *args: str, app: str = "wsgi:app", prefix: tuple = ()) -> Server:
         port = _free_port()
         log = tmp_path / f"gunicorn-{port}.log"  # a file: a full pipe would stall gunicorn
         clean = {
@@ -385,13 +386,14 @@ def gunicorn_server(tmp_path):
         handle = log.open("wb")
         process = subprocess.Popen(
             [
+                *prefix,
                 str(GUNICORN),
                 "-c",
                 "gunicorn.conf.py",
                 *args,
                 "--bind",
                 f"127.0.0.1:{port}",
-                "wsgi:app",
+                app,
             ],
             cwd=ROOT,
             env={**clean, "SECRET_KEY": "server-test", **env},

@@ -8,6 +8,7 @@
 """
 
 import os
+import stat
 from pathlib import Path
 
 from flask import Flask
@@ -36,12 +37,23 @@ READ_ONLY_TRANSACTION = "25006"  # PostgreSQL SQLSTATE read_only_sql_transaction
 
 
 def _private_files(path: Path) -> None:
-    """Make the database and its WAL files private (SQLite gives -wal and -shm the
-    database file's mode when it creates them; older files are tightened here)."""
-    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+    """Make the database private, and its -wal and -shm files private *and writable*.
+
+    SQLite creates -wal and -shm with the database file's mode at that moment: while the
+    file was unwritable they come out read-only too, and every connection opened after
+    it became writable again would still fail to write until the last one closed. The
+    database file itself is only tightened; making it writable is the owner's decision.
+    """
+    for name, wanted in (
+        (path, None),
+        (Path(f"{path}-wal"), PRIVATE),
+        (Path(f"{path}-shm"), PRIVATE),
+    ):
         try:
-            if name.stat().st_mode & 0o077:
-                name.chmod(PRIVATE)
+            current = stat.S_IMODE(name.stat().st_mode)
+            target = wanted if wanted is not None else current & ~0o077
+            if current != target:
+                name.chmod(target)
         except OSError:  # not there (yet), or someone else's: leave it
             pass
 
@@ -86,9 +98,10 @@ def register(app: Flask) -> None:
         engine: Engine = db.engine
         event.listen(engine, "handle_error", _drop_broken_connection)
         if engine.dialect.name == "sqlite":
-            event.listen(engine, "connect", _sqlite_pragmas)
             database = engine.url.database
             if database and database != ":memory:" and not database.startswith("file:"):
                 path = Path(database)
                 _create_private(path)
+                # Before the pragmas: they are the first to open -wal and -shm.
                 event.listen(engine, "connect", lambda *_args: _private_files(path))
+            event.listen(engine, "connect", _sqlite_pragmas)
