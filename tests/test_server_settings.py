@@ -61,10 +61,11 @@ def test_a_read_only_moment_does_not_poison_the_pool(database_file, gunicorn_ser
         *("--workers", "2", "--threads", "4"),
         prefix=WITHOUT_OVERRIDE if os.geteuid() == 0 else (),
     )
-    sessions = [visitor(server) for _ in range(4)]
+    # No page has opened the database yet (the start-up probe reads none).
     database_file.chmod(0o400)  # unwritable for a moment
     try:
-        # Pages that only read open fresh connections meanwhile: SQLite opens them read-only.
+        # Pages that only read open connections meanwhile: SQLite opens them read-only.
+        sessions = [visitor(server) for _ in range(4)]
         with ThreadPoolExecutor(16) as pool:
             pages = list(pool.map(lambda n: server.request("GET", f"/de/help?n={n}"), range(48)))
         assert {page.status for page in pages} == {200}
