@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg install translations messages db content serve bench audit lint clean
+.PHONY: run test test-pg install translations messages db content serve operator-check bench audit lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,24 +26,40 @@ db: $(STAMP)
 content: db
 	$(FLASK) content load
 
-run: translations content
-	$(FLASK) run --host $(HOST) --port $(PORT)
+# The outbox sender runs beside the web process and lives as long as it does:
+# Ctrl-C stops both, and the sender also stops by itself once this shell is gone.
+WITH_SENDER = $(FLASK) outbox run --stop-with-parent & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null; wait $$sender 2>/dev/null' EXIT INT TERM;
 
-test: translations
+run: translations content
+	$(WITH_SENDER) $(FLASK) run --host $(HOST) --port $(PORT)
+
+# The Nu Html Checker for tests/test_html_valid.py (run with Java; its own Java download
+# is skipped: --ignore-scripts).
+VNU_JAR := tests/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR): tests/vnu/package.json tests/vnu/package-lock.json
+	cd tests/vnu && npm ci --silent --no-audit --no-fund --ignore-scripts
+	touch $@
+
+test: translations $(VNU_JAR)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # The suite on SQLite and on a throw-away PostgreSQL database (recreated each time).
 PG_TEST_DB ?= webapp_test
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
-test-pg: translations
+test-pg: translations $(VNU_JAR)
 	psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS $(PG_TEST_DB)' -c 'CREATE DATABASE $(PG_TEST_DB)'
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # Production server: gunicorn.conf.py reads HOST, PORT, GUNICORN_WORKERS, GUNICORN_THREADS.
 # Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 to share rate limits between workers
 # (with memory:// and several workers gunicorn warns at start-up).
-serve: translations content
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+# It refuses to start without the operator's real details in instance/operator.toml.
+serve: operator-check translations content
+	$(WITH_SENDER) OPERATOR_REQUIRED=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+operator-check: $(STAMP)
+	$(FLASK) operator check
 
 $(VENV)/.bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet 'pyinstrument>=5.0'
@@ -53,8 +69,13 @@ $(VENV)/.bench: $(STAMP)
 bench: translations $(VENV)/.bench
 	$(BIN)/python bench/run.py
 
+# Extract the strings, start a catalog for any language in LANGUAGES that has none yet
+# (pybabel init writes its Plural-Forms), update all of them, fill English from the msgids.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-by-file --omit-header .
+	for lang in $$($(BIN)/python -c 'from webapp.config import Defaults; print(*Defaults.LANGUAGES)'); do \
+	  test -f translations/$$lang/LC_MESSAGES/messages.po || $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$lang; \
+	done
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python translations/fill_en.py translations/en/LC_MESSAGES/messages.po
 

@@ -7,6 +7,7 @@ from a `seed` schema, all inside the server). Browser tests run on SQLite only: 
 exercise the pages, not the database, and each one costs seconds.
 """
 
+import asyncio
 import http.client
 import os
 import re
@@ -15,13 +16,17 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
+from email import message_from_bytes
+from email import policy
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from sqlalchemy import select
 
@@ -359,13 +364,94 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def _free_port() -> int:
+# --- A real SMTP server on loopback (aiosmtpd) ---------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 @pytest.fixture
+def unused_port() -> int:
+    """A loopback port with no server: a mail server that is down."""
+    return free_port()
+
+
+class Collector:
+    """An aiosmtpd handler keeping every message it is given.
+
+    `hold` (a threading.Event) makes DATA wait until it is set: a server that accepts
+    and then does not answer. `refuse` (e.g. "451 Try again later") is its answer instead
+    of accepting the message.
+    """
+
+    def __init__(self) -> None:
+        self.messages = []
+        self.hold: threading.Event | None = None
+        self.holding = threading.Event()  # set while a DATA is being held
+        self.refuse: str | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        if self.hold is not None:
+            self.holding.set()
+            while not self.hold.is_set():
+                await asyncio.sleep(0.02)
+        if self.refuse:
+            return self.refuse
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def parsed(self) -> list:
+        """The received messages as email.message objects (policy default)."""
+        return [
+            message_from_bytes(e.original_content, policy=policy.default) for e in self.messages
+        ]
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback; yields its handler (messages, port)."""
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    if handler.hold is not None:
+        handler.hold.set()
+    controller.stop()
+
+
+def mail_settings(port: int) -> dict:
+    """Settings for an app that sends through the test SMTP server on `port`."""
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port,
+        "MAIL_DEFAULT_SENDER": "website@wir.example",
+        "HELPDESK_EMAIL": "hilfe@wir.example",
+        "PUBLIC_BASE_URL": "https://wir.example/",
+        "MAIL_TIMEOUT": 5,
+    }
+
+
+@pytest.fixture
+def app_with_mail(app_factory, smtp):
+    """An app whose outbox sender delivers to the `smtp` server."""
+    return app_factory(**mail_settings(smtp.port))
+
+
+@pytest.fixture
+def mail_app_factory(app_factory, smtp):
+    """`mail_app_factory(**extra)`: an app sending to the `smtp` server, with extra settings."""
+
+    def build(**extra):
+        return app_factory(**{**mail_settings(smtp.port), **extra})
+
+    return build
+
+
 def gunicorn_server(tmp_path):
     """`gunicorn_server(env, *args, app=…, prefix=…)`: start gunicorn on loopback (after the
     command `prefix`, if any); stopped after the test.
@@ -376,7 +462,7 @@ def gunicorn_server(tmp_path):
     started = []
 
     def start(env: dict, *args: str, app: str = "wsgi:app", prefix: tuple = ()) -> Server:
-        port = _free_port()
+        port = free_port()
         log = tmp_path / f"gunicorn-{port}.log"  # a file: a full pipe would stall gunicorn
         clean = {
             key: value

@@ -26,7 +26,7 @@ def admin_urls(app, request_id: int) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or rule.endpoint in OPEN_ENDPOINTS:
             continue
-        url = rule.build({"request_id": request_id}, append_unknown=False)[1]
+        url = rule.build({"request_id": request_id, "message_id": 1}, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, url))
     return found
@@ -41,6 +41,9 @@ def test_there_are_admin_endpoints_to_check(app):
         "admin.add_note",
         "admin.delete",
         "admin.export",
+        "admin.answer",
+        "admin.resend_message",
+        "admin.forget",
         "admin.logout",
         "admin.language",
     } <= endpoints
@@ -66,7 +69,7 @@ def test_every_admin_endpoint_refuses_an_anonymous_client(app, client, make_requ
         assert response.status_code == 401, (method, url)
         assert response.headers["HX-Redirect"].startswith("/admin/login")
         checked += 1
-    assert checked == 8
+    assert checked == 12
     with app.app_context():
         item = db.session.get(ContactRequest, request_id)
         assert item.status == "new"
@@ -93,7 +96,7 @@ def test_sign_in_page_is_open_and_has_no_staff_header(client):
     assert 'type="password"' in html
     assert 'autocomplete="current-password"' in html
     assert "Sign out" not in html and "Abmelden" not in html
-    assert 'hx-history="false"' in html
+    assert 'data-hx-history="false"' in html
     assert response.headers["Cache-Control"] == "no-store"
 
 

@@ -113,10 +113,11 @@ def test_paging_and_filter_links_work_with_htmx(signed_in, make_request):
     html = signed_in.get("/admin/").get_data(as_text=True)
     link = re.search(r'<a rel="next" ([^>]*)>', html).group(1)
     assert 'href="/admin/?page=2"' in link
-    assert 'hx-get="/admin/?page=2"' in link
-    assert 'hx-target="#results"' in link and 'hx-push-url="true"' in link
+    assert 'data-hx-get="/admin/?page=2"' in link
+    assert 'data-hx-target="#results"' in link and 'data-hx-push-url="true"' in link
     form = re.search(r'<form class="filter"[^>]*>', html).group(0)
-    assert 'method="get"' in form and 'hx-get="/admin/"' in form and 'hx-push-url="true"' in form
+    assert 'method="get"' in form and 'data-hx-get="/admin/"' in form
+    assert 'data-hx-push-url="true"' in form
 
 
 def test_htmx_gets_only_the_results_and_announces_them(signed_in, make_request):

@@ -36,7 +36,7 @@ def test_load_twice_gives_the_same_rows(app, runner):
     second = runner.invoke(args=["content", "load"])
     assert second.exit_code == 0
     assert snapshot(app) == before
-    assert len(before) == 8  # four initiatives in two languages
+    assert len(before) == 4 * len(app.config["LANGUAGES"])  # four initiatives, six languages
 
 
 def test_load_into_an_empty_database_creates_every_initiative(app, runner):
@@ -108,3 +108,17 @@ def test_a_missing_file_is_named(runner, tmp_path):
     result = runner.invoke(args=["content", "load", "--file", str(tmp_path / "nope.toml")])
     assert result.exit_code != 0
     assert "nope.toml: cannot read the file" in result.output
+
+
+def test_every_configured_language_is_required(app, runner, tmp_path):
+    """A file without the Polish texts is refused: no page may fall back to another language."""
+    text = Path(app.config["CONTENT_FILE"]).read_text(encoding="utf-8")
+    start = text.index("[initiative.pl]")
+    end = text.index("[initiative.cs]")
+    path = tmp_path / "no_polish.toml"
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    before = snapshot(app)
+    result = runner.invoke(args=["content", "load", "--file", str(path)])
+    assert result.exit_code != 0
+    assert "initiative 'recomine', language 'pl': the table is missing" in result.output
+    assert snapshot(app) == before

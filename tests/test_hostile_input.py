@@ -105,5 +105,5 @@ def test_a_huge_body_with_htmx_keeps_the_form_in_place(client):
     assert response.status_code == 413
     assert response.headers["HX-Reswap"] == "none"
     html = response.get_data(as_text=True)
-    assert 'id="help-notice" hx-swap-oob="true"' in html
+    assert 'id="help-notice" data-hx-swap-oob="true"' in html
     assert "zu groß" in html

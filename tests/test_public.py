@@ -1,8 +1,12 @@
-"""The public pages in both languages, the redirect from /, 404s and htmx fragments."""
+"""The public pages in all six languages, the redirect from /, 404s and htmx fragments."""
 
 import re
 
 import pytest
+
+from webapp.config import Defaults
+
+LANGUAGES = list(Defaults.LANGUAGES)
 
 PAGES = [
     "/{lang}/",
@@ -18,6 +22,10 @@ PAGES = [
 HEADINGS = {
     "de": {"/{lang}/": "Die Zukunft beginnt jetzt", "/{lang}/privacy": "Datenschutz"},
     "en": {"/{lang}/": "The future begins now", "/{lang}/privacy": "Privacy"},
+    "pl": {"/{lang}/": "Przyszłość zaczyna się teraz", "/{lang}/privacy": "Ochrona danych"},
+    "cs": {"/{lang}/": "Budoucnost začíná teď", "/{lang}/privacy": "Ochrana osobních údajů"},
+    "hu": {"/{lang}/": "A jövő most kezdődik", "/{lang}/privacy": "Adatvédelem"},
+    "ro": {"/{lang}/": "Viitorul începe acum", "/{lang}/privacy": "Protecția datelor"},
 }
 
 
@@ -27,24 +35,73 @@ def titles_and_descriptions(html: str) -> tuple[str, str]:
     return title, description
 
 
-@pytest.mark.parametrize("lang", ["de", "en"])
+def test_six_languages_are_configured():
+    assert LANGUAGES == ["de", "en", "pl", "cs", "hu", "ro"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_in_both_languages(client, lang, page):
+def test_every_page_in_every_language(client, lang, page):
     url = page.format(lang=lang)
     response = client.get(url)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert f'<html lang="{lang}">' in html
     assert f'<link rel="canonical" href="http://localhost{url}">' in html
-    for code in ("de", "en"):
-        assert f'hreflang="{code}" href="http://localhost{page.format(lang=code)}"' in html
-    assert 'hreflang="x-default"' in html
-    other = "en" if lang == "de" else "de"
-    assert f'<a href="{page.format(lang=other)}" hreflang="{other}"' in html
-    expected = HEADINGS[lang].get(page)
-    if expected:
-        assert expected in html
-    assert "Impressum" in html if lang == "de" else "Imprint" in html
+    alternates = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html)
+    expected = [(code, f"http://localhost{page.format(lang=code)}") for code in LANGUAGES]
+    assert alternates == expected + [("x-default", f"http://localhost{page.format(lang='de')}")]
+    # The switch: every other language, named in itself, keeping this page.
+    for code in LANGUAGES:
+        if code != lang:
+            assert f'<a href="{page.format(lang=code)}" hreflang="{code}" lang="{code}">' in html
+    assert f'<span aria-current="true" lang="{lang}">' in html
+    heading = HEADINGS.get(lang, {}).get(page)
+    if heading:
+        assert heading in html
+    assert (
+        '<a class="easy-read" href="/de/leichte-sprache" hreflang="de" lang="de">'
+        "Leichte Sprache</a>" in html
+    )
+
+
+def test_the_language_switch_names_each_language_in_itself(client):
+    html = client.get("/hu/").get_data(as_text=True)
+    names = re.findall(r'lang="(\w\w)">(Deutsch|English|Polski|Čeština|Magyar|Română)<', html)
+    assert sorted(set(names)) == sorted(
+        [
+            ("de", "Deutsch"),
+            ("en", "English"),
+            ("pl", "Polski"),
+            ("cs", "Čeština"),
+            ("hu", "Magyar"),
+            ("ro", "Română"),
+        ]
+    )
+    # A disclosure, so it works without JavaScript and takes one line on a phone.
+    assert re.search(r'<details class="lang-switch">\s*<summary>', html)
+
+
+def test_leichte_sprache_is_a_german_page(client):
+    response = client.get("/de/leichte-sprache")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<html lang="de">' in html
+    assert "<h1>Leichte Sprache</h1>" in html
+    for topic in ("Was ist WIR!?", "Was machen die 4 Bündnisse?", "Wie bekommen Sie Hilfe?"):
+        assert topic in html
+    assert 'href="/de/help?topic=barrier"' in html  # report a barrier
+    alternates = re.findall(r'<link rel="alternate" hreflang="([^"]+)"', html)
+    assert alternates == ["de", "x-default"]
+    # Switching language from here leads to that language's overview.
+    assert '<a href="/pl/" hreflang="pl" lang="pl">Polski</a>' in html
+
+
+@pytest.mark.parametrize("lang", [code for code in LANGUAGES if code != "de"])
+def test_leichte_sprache_in_another_language_leads_to_the_german_page(client, lang):
+    response = client.get(f"/{lang}/leichte-sprache")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/de/leichte-sprache"
 
 
 def test_titles_and_descriptions_differ_between_pages(client):
@@ -75,8 +132,15 @@ def test_english_overview_shows_english_texts(client):
     [
         ("en-GB,en;q=0.9", "/en/"),
         ("de-DE,de;q=0.9", "/de/"),
-        ("pl,cs;q=0.8", "/de/"),
+        ("pl-PL", "/pl/"),
+        ("pl,cs;q=0.8", "/pl/"),
+        ("cs", "/cs/"),
+        ("hu-HU", "/hu/"),
+        ("ro-RO", "/ro/"),
+        ("ro-RO,en;q=0.5", "/ro/"),  # the primary subtag counts, in the browser's order
+        ("sk,cs;q=0.7,en;q=0.3", "/cs/"),
         (None, "/de/"),
+        ("fr", "/de/"),
         ("fr;q=1, en;q=0.5", "/en/"),
     ],
 )
@@ -95,6 +159,8 @@ def test_root_redirects_by_accept_language(client, accept, target):
         ("/de/initiatives/no-such-thing", "de", "Seite nicht gefunden"),
         ("/en/nothing-here", "en", "Page not found"),
         ("/de/nichts", "de", "Seite nicht gefunden"),
+        ("/pl/nic-tu-nie-ma", "pl", None),
+        ("/hu/initiatives/no-such-thing", "hu", None),
     ],
 )
 def test_unknown_pages_are_404_in_the_right_language(client, url, lang, text):
@@ -102,7 +168,7 @@ def test_unknown_pages_are_404_in_the_right_language(client, url, lang, text):
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert f'<html lang="{lang}">' in html
-    assert text in html
+    assert text is None or text in html
     assert 'class="site-footer"' in html
 
 
@@ -112,7 +178,7 @@ def test_unknown_language_is_404_in_the_browser_language(client):
     assert "Page not found" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_summary_fragment_for_htmx_and_page_without(client, lang):
     url = f"/{lang}/initiatives/smarterz/summary"
     fragment = client.get(url, headers={"HX-Request": "true"})
@@ -151,7 +217,7 @@ def test_read_more_is_a_link_to_the_detail_page(client):
     html = client.get("/de/").get_data(as_text=True)
     assert re.search(
         r'<a class="toggle" href="/de/initiatives/recomine"\s+'
-        r'hx-get="/de/initiatives/recomine/summary"',
+        r'data-hx-get="/de/initiatives/recomine/summary"',
         html,
     )
 

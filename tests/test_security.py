@@ -76,8 +76,9 @@ def test_500_page_has_no_stack_trace(db_path):
     assert "Werkzeug" not in response.headers.get("Server", "")
 
 
-@pytest.mark.parametrize(("base_url", "secure"), [("https://localhost", True),
-                                                  ("http://localhost", False)])
+@pytest.mark.parametrize(
+    ("base_url", "secure"), [("https://localhost", True), ("http://localhost", False)]
+)
 def test_session_cookie_is_secure_over_https(client, base_url, secure):
     response = client.get("/en/help", base_url=base_url)
     cookie = response.headers["Set-Cookie"]
@@ -92,8 +93,10 @@ ERROR_TITLES = {
     405: ("Diese Aktion ist hier nicht möglich", "This action is not possible here"),
     413: ("Ihre Eingabe ist zu groß", "What you sent is too large"),
     429: ("Zu viele Versuche", "Too many attempts"),
-    500: ("Entschuldigung, es gibt ein Problem mit dem Dienst",
-          "Sorry, there is a problem with the service"),
+    500: (
+        "Entschuldigung, es gibt ein Problem mit dem Dienst",
+        "Sorry, there is a problem with the service",
+    ),
     503: ("Entschuldigung, der Dienst ist nicht erreichbar", "Sorry, the service is unavailable"),
 }
 

@@ -11,14 +11,15 @@ from . import config as settings
 from . import delivery
 from . import errors
 from . import i18n
+from . import operator
 from . import security
+from . import statutory
 from .extensions import babel
 from .extensions import csrf
 from .extensions import db
 from .extensions import htmx
 from .extensions import limiter
 from .extensions import login_manager
-from .extensions import mail
 from .extensions import migrate
 from .pagecache import PageCache
 
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     """
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     settings.load(app, config)
+    operator.init_app(app)  # early: without valid details in production, nothing starts
 
     delivery.register(app)  # first: its after_request hook must run last
     db.init_app(app)
@@ -40,7 +42,6 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
     limiter.init_app(app)
-    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
     login_manager.login_message = _l("Please sign in to see this page.")
@@ -60,6 +61,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(admin_bp)
     i18n.register(app)
     security.register(app)
+    statutory.register(app)
     errors.register(app)
     cli.register(app)
 

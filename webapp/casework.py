@@ -19,6 +19,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 
 from .extensions import db
+from .i18n import language_name
 from .models import AuditEntry
 from .models import ContactRequest
 from .models import Initiative
@@ -35,12 +36,13 @@ STATUS_LABELS = {
     "answered": _l("Answered"),
     "closed": _l("Closed"),
 }
-TOPICS = ("job", "housing", "childcare", "moving", "other")
+TOPICS = ("job", "housing", "childcare", "moving", "barrier", "other")
 TOPIC_LABELS = {
     "job": _l("Job"),
     "housing": _l("Housing"),
     "childcare": _l("Childcare"),
     "moving": _l("Moving to the region"),
+    "barrier": _l("Barrier"),
     "other": _l("Something else"),
 }
 # Spreadsheet programs run a cell starting with one of these as a formula.
@@ -223,6 +225,12 @@ def describe(entry: AuditEntry) -> str:
         )
     if entry.action == "note":
         return str(_l("Note added"))
+    if entry.action == "answered":
+        return str(_l("Answer sent by e-mail"))
+    if entry.action == "resent":
+        return str(_l("E-mail queued to be sent again"))
+    if entry.action == "forgotten":
+        return str(_l("All requests from one address deleted"))
     if entry.action == "deleted":
         return str(_l("Request deleted"))
     if entry.action == "purged":
@@ -302,7 +310,7 @@ def export_csv(filters: Filters, lang: str) -> str:
                     item.organisation,
                     item.phone,
                     item.message,
-                    item.language,
+                    language_name(item.language),
                 )
             ]
         )

@@ -1,6 +1,10 @@
 """Command-line commands: `flask --app wsgi content load` and friends."""
 
+import json
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -11,10 +15,15 @@ from flask.cli import AppGroup
 from . import accounts
 from . import casework
 from . import content
+from . import operator
+from . import outbox
+from . import persons
 
 content_cli = AppGroup("content", help="Manage the site's content.")
 admin_cli = AppGroup("admin", help="Manage staff accounts.")
 requests_cli = AppGroup("requests", help="Look after the help requests.")
+outbox_cli = AppGroup("outbox", help="Send the e-mails waiting in the outbox.")
+operator_cli = AppGroup("operator", help="The operator's details for the legal pages.")
 
 
 @content_cli.command("load")
@@ -123,8 +132,86 @@ def purge_requests(days: int | None) -> None:
     click.echo(f"Removed {removed} closed request(s) older than {days} days.")
 
 
+@requests_cli.command("forget")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def forget_person(email: str, yes: bool) -> None:
+    """Delete every request from EMAIL, with notes, e-mails and every other trace of it."""
+    count = len(persons.requests_from(email))
+    if not yes:
+        click.confirm(
+            f"Delete {count} request(s) from this address and every trace of it, for good?",
+            abort=True,
+        )
+    removed = persons.forget(email)
+    click.echo(f"Deleted {removed} request(s); the address is no longer stored.")
+
+
+@requests_cli.command("export-person")
+@click.argument("email")
+def export_person(email: str) -> None:
+    """Print everything held about EMAIL as JSON (a GDPR access request)."""
+    click.echo(json.dumps(persons.export(email), ensure_ascii=False, indent=2))
+
+
+@outbox_cli.command("send")
+def outbox_send() -> None:
+    """Send every message that is due, once (for cron), and say how it went."""
+    result = outbox.send_pass()
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("MAIL_SERVER is not set: nothing sent, messages stay queued.")
+        return
+    click.echo(f"Sent {result.sent}, failed {result.failed} (failed ones are retried later).")
+
+
+@outbox_cli.command("run")
+@click.option(
+    "--stop-with-parent",
+    is_flag=True,
+    help="Stop when the process that started this one ends (used by make run/serve).",
+)
+def outbox_run(stop_with_parent: bool) -> None:
+    """Keep sending due messages until stopped (SIGTERM or Ctrl-C)."""
+    stop = threading.Event()
+
+    def request_stop(_signum, _frame) -> None:
+        # Finish the message being sent (bounded by MAIL_TIMEOUT), then leave.
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    parent = None
+    if stop_with_parent:
+        parent = os.getppid()
+        if parent == 1:  # the starting shell is already gone: there is nothing to serve
+            click.echo("Outbox sender stopped.")
+            return
+    click.echo("Outbox sender running; stop it with Ctrl-C.")
+    outbox.run(stop, parent=parent)
+    click.echo("Outbox sender stopped.")
+
+
+@operator_cli.command("check")
+def check_operator() -> None:
+    """Fail unless the operator's own file (OPERATOR_FILE) exists, is complete and real.
+
+    `make serve` runs this first: a public site must not go live with the sample data.
+    """
+    path = operator.configured_path(current_app)
+    try:
+        details = operator.require_real(path)
+    except operator.OperatorError as exc:
+        raise click.ClickException(
+            f"{exc}\nThe imprint, privacy notice and accessibility statement are built "
+            "from this file; the site will not start in production without it."
+        ) from exc
+    click.echo(f"{path}: complete ({details.data['provider']['name']}).")
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(content_cli)
     app.cli.add_command(admin_cli)
     app.cli.add_command(requests_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(operator_cli)

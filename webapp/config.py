@@ -21,7 +21,8 @@ class Defaults:
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
-    LANGUAGES = ("de", "en")
+    LANGUAGES = ("de", "en", "pl", "cs", "hu", "ro")  # the first one is the default
+    STAFF_LANGUAGES = ("de", "en")  # the staff area is written for these only
     WTF_I18N_ENABLED = True
     WTF_CSRF_TIME_LIMIT = 3600
     CONTENT_FILE = str(Path(__file__).resolve().parent / "content" / "initiatives.toml")
@@ -46,8 +47,20 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "hilfe@localhost"
     MAIL_TIMEOUT = 10
     HELPDESK_EMAIL = "hilfe@localhost"
+    HELP_REPLY_DAYS = 3  # the promise in the visitor's confirmation, in working days
+    HELP_CONFIRMATIONS_PER_DAY = 3  # per recipient address: the form cannot spam a stranger
+    HELP_STATUS_RATE_LIMIT = "10 per minute;50 per day"
+    # The outbox sender (webapp/outbox.py): retry after 30 s, doubling up to 4 h, give up
+    # after a day; a claim lasts OUTBOX_LEASE_SECONDS (longer than any send can take).
+    OUTBOX_POLL_SECONDS = 2.0
+    OUTBOX_RETRY_FIRST_SECONDS = 30.0
+    OUTBOX_RETRY_MAX_SECONDS = 4 * 3600.0
+    OUTBOX_GIVE_UP_SECONDS = 24 * 3600.0
+    OUTBOX_LEASE_SECONDS = 300.0
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
-    PURGE_AFTER_DAYS = 365
+    PURGE_AFTER_DAYS = 365  # closed help requests older than this go (`requests purge`)
+    OPERATOR_FILE = None  # the operator's details; None: instance/operator.toml (operator.py)
+    OPERATOR_REQUIRED = False  # refuse to start on sample details (`make serve` sets it)
     MAX_CONTENT_LENGTH = 256 * 1024  # a 5,000-character message in emoji, encoded, fits
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -79,9 +92,20 @@ ENVIRONMENT = {
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,
+    "MAIL_TIMEOUT": float,
     "HELPDESK_EMAIL": str,
+    "HELP_REPLY_DAYS": int,
+    "HELP_CONFIRMATIONS_PER_DAY": int,
+    "HELP_STATUS_RATE_LIMIT": str,
+    "OUTBOX_POLL_SECONDS": float,
+    "OUTBOX_RETRY_FIRST_SECONDS": float,
+    "OUTBOX_RETRY_MAX_SECONDS": float,
+    "OUTBOX_GIVE_UP_SECONDS": float,
+    "OUTBOX_LEASE_SECONDS": float,
     "PUBLIC_BASE_URL": str,
     "PURGE_AFTER_DAYS": int,
+    "OPERATOR_FILE": str,
+    "OPERATOR_REQUIRED": bool,
     "SESSION_COOKIE_SECURE": bool,
     "PROXY_FIX_X_FOR": int,
     "PROXY_FIX_X_PROTO": int,

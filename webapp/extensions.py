@@ -5,7 +5,6 @@ from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -22,6 +21,5 @@ csrf = CSRFProtect()
 babel = Babel()
 htmx = HTMX()
 login_manager = LoginManager()
-mail = Mail()
 # Limits are declared per route; storage comes from RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address)

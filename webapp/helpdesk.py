@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import notify
 from .extensions import db
 from .models import ContactRequest
 from .models import Initiative
@@ -24,6 +25,7 @@ TOPIC_NAMES = {
     "housing": _l("Housing"),
     "childcare": _l("Childcare"),
     "moving": _l("Moving to the region"),
+    "barrier": _l("Reporting a barrier on this website"),
     "other": _l("Something else"),
 }
 FIXED_TOPICS = tuple(TOPIC_NAMES)
@@ -80,9 +82,9 @@ def describe_failure(exc: SQLAlchemyError) -> str:
     return f"{type(exc).__name__} ({kind}{', ' + code if code else ''})"
 
 
-def reference_for(request: ContactRequest) -> str:
+def reference_for(item: ContactRequest) -> str:
     """The visitor's reference number, e.g. H-2026-000123 (year in UTC, then the id)."""
-    return f"H-{request.created_at.year}-{request.id:06d}"
+    return f"H-{item.created_at.year}-{item.id:06d}"
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,12 @@ class Stored:
 
 
 def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
-    """Store a new request; return its id and reference once committed.
+    """Store a new request and queue its e-mails; return its id and reference once committed.
 
     A bot's request (`spam`, the honeypot was filled) is stored too, marked as spam and
-    closed: its reference then comes from the same sequence as every real one, so the bot
-    cannot tell it was caught, staff find it under "spam", and the purge removes it.
+    closed, and no e-mail is queued: its reference then comes from the same sequence as
+    every real one, so the bot cannot tell it was caught, staff find it under "spam", and
+    the purge removes it.
 
     Raises Unavailable (after rolling back) when the database fails, so the caller
     never confirms something that was not stored.
@@ -108,7 +111,7 @@ def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
         if data.topic not in FIXED_TOPICS:
             initiative = db.session.scalar(select(Initiative).where(Initiative.slug == data.topic))
         now = utcnow()
-        request = ContactRequest(
+        item = ContactRequest(
             created_at=now,
             language=lang,
             topic=data.topic,
@@ -122,10 +125,13 @@ def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
             consent_at=now,
             is_spam=spam,
         )
-        db.session.add(request)
+        db.session.add(item)
         db.session.flush()  # assigns the id the reference is made of
-        reference = request.reference = reference_for(request)
-        stored = Stored(id=request.id, reference=reference)
+        reference = item.reference = reference_for(item)
+        stored = Stored(id=item.id, reference=reference)
+        # The e-mails go into the outbox in the same transaction: both or neither.
+        if not spam:
+            notify.request_stored(item)
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()

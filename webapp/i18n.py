@@ -16,8 +16,17 @@ def supported() -> tuple[str, ...]:
     return tuple(current_app.config["LANGUAGES"])
 
 
+def staff_languages() -> tuple[str, ...]:
+    """The staff area's languages (a subset of the site's): German and English."""
+    return tuple(current_app.config["STAFF_LANGUAGES"])
+
+
 def select_locale() -> str:
-    """Babel's locale selector: URL language, staff choice, then the browser's wish."""
+    """Babel's locale selector: URL language, staff choice, then the browser's wish.
+
+    Outside the /<lang>/ pages (the staff area, errors without a language) only the
+    staff languages are offered: the staff area is written for German and English.
+    """
     lang = g.get("lang")
     if lang:
         return lang
@@ -25,8 +34,10 @@ def select_locale() -> str:
     if first in supported():
         return first
     chosen = session.get("admin_lang")
-    if chosen in supported():
+    if chosen in staff_languages():
         return chosen
+    if first == "admin":
+        return best_from_browser(staff_languages())
     return best_from_browser()
 
 
@@ -48,9 +59,18 @@ def localize(bp: Blueprint) -> Blueprint:
     return bp
 
 
-def best_from_browser() -> str:
-    """The Accept-Language match among our languages, German when nothing matches."""
-    return request.accept_languages.best_match(supported(), default=supported()[0])
+def best_from_browser(among: tuple[str, ...] | None = None) -> str:
+    """The Accept-Language match among our languages, German when nothing matches.
+
+    Each wish is compared by its primary subtag, in the browser's order of preference:
+    "ro-RO, en;q=0.5" is Romanian (werkzeug's best_match would pick the exact "en").
+    """
+    among = among or supported()
+    for tag, quality in request.accept_languages:  # sorted by quality, best first
+        primary = tag.split("-", 1)[0].split("_", 1)[0].lower()
+        if quality > 0 and primary in among:
+            return primary
+    return among[0]
 
 
 def current_lang() -> str:
@@ -60,14 +80,31 @@ def current_lang() -> str:
 
 # Pages whose full-page form is a view of another page: their canonical is that page.
 CANONICAL_ENDPOINT = {"public.summary": "public.overview", "public.teaser": "public.overview"}
-LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+# Pages that exist in one language only (Leichte Sprache is German): in any other
+# language, "this page" is that language's overview.
+SINGLE_LANGUAGE = {"public.easy_read": "de"}
+# Each language named in itself, as its speakers look for it in a list.
+LANGUAGE_NAMES = {
+    "de": "Deutsch",
+    "en": "English",
+    "pl": "Polski",
+    "cs": "Čeština",
+    "hu": "Magyar",
+    "ro": "Română",
+}
+
+
+def language_name(code: str | None) -> str:
+    """A language code as its name (the code itself when unknown), for staff pages and e-mail."""
+    return LANGUAGE_NAMES.get(code or "", code or "")
 
 
 def page_url(lang: str, canonical: bool = False, external: bool = False) -> str:
     """This page's address in another language (the overview when there is no such page)."""
     endpoint = request.endpoint
     args = dict(request.view_args or {})
-    if not endpoint or not g.get("lang") or request.routing_exception:
+    only = SINGLE_LANGUAGE.get(endpoint or "")
+    if not endpoint or not g.get("lang") or request.routing_exception or only not in (None, lang):
         return url_for("public.overview", lang=lang, _external=external)
     if canonical:
         endpoint = CANONICAL_ENDPOINT.get(endpoint, endpoint)
@@ -86,6 +123,7 @@ def register(app: Flask) -> None:
         return {
             "lang": current_lang(),
             "languages": supported(),
+            "staff_languages": staff_languages(),
             "language_names": LANGUAGE_NAMES,
             "page_url": page_url,
         }

@@ -2,12 +2,14 @@
 
 from datetime import UTC
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from flask_login import UserMixin
 from sqlalchemy import JSON
 from sqlalchemy import Boolean
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
@@ -44,6 +46,12 @@ class Initiative(db.Model):
             if text.lang == lang:
                 return text
         return self.texts[0]
+
+    @property
+    def website_label(self) -> str:
+        """The website's address as people read it (www.recomine.de): the link text names
+        where a link goes, which for an alliance without its own site is its host's site."""
+        return urlsplit(self.website).netloc or self.website
 
 
 class InitiativeText(db.Model):
@@ -92,11 +100,16 @@ class ContactRequest(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     is_spam: Mapped[bool] = mapped_column(Boolean, default=False)
-    # None: no mail server configured; "sent" or "failed" once a send was tried.
-    notification: Mapped[str | None] = mapped_column(String(20))
     initiative: Mapped[Initiative | None] = relationship()
     notes: Mapped[list["Note"]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="Note.created_at"
+    )
+    # Every e-mail about this request (staff notice, confirmation, answers), oldest first.
+    messages: Mapped[list["OutboxMessage"]] = relationship(
+        back_populates="request",
+        cascade="all, delete-orphan",
+        order_by="OutboxMessage.id",
+        passive_deletes=True,
     )
 
 
@@ -153,3 +166,45 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(String(400), default="")
     actor: Mapped[StaffUser | None] = relationship()
+
+
+class OutboxMessage(db.Model):
+    """One e-mail the site sends, stored before it is sent (see webapp/outbox.py).
+
+    Written in the same transaction as the change that causes it; a sender process
+    delivers it and records the outcome. The Message-ID is fixed when the row is
+    written, so a retry sends the very same message.
+    """
+
+    __tablename__ = "outbox_message"
+    # The daily limit on confirmations counts one kind's rows of the last day.
+    __table_args__ = (Index("ix_outbox_message_kind_created_at", "kind", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contact_request.id", ondelete="CASCADE"), index=True
+    )
+    # "staff_notification", "confirmation", "answer", "assignment"
+    kind: Mapped[str] = mapped_column(String(30))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    recipient: Mapped[str] = mapped_column(String(320), index=True)
+    reply_to: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    in_reply_to: Mapped[str | None] = mapped_column(String(250))
+    # The References header: earlier Message-IDs of the thread, space-separated.
+    thread_references: Mapped[str | None] = mapped_column(Text)
+    # "queued" until sent; "sent"; "failed" once retrying has been given up.
+    state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Why the last try failed: the error's kind and the server's code, never an address.
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    # A sender owns a row until claimed_until; after that another may take it over.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    request: Mapped[ContactRequest | None] = relationship(back_populates="messages")
+    author: Mapped[StaffUser | None] = relationship()

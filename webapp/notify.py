@@ -1,137 +1,152 @@
-"""Telling staff about a new help request by e-mail (Flask-Mail).
+"""The e-mails a new help request causes: a notice to staff and a confirmation to the visitor.
 
-The mail goes out once the visitor's response has been delivered, so a slow or
-dead mail server never delays the confirmation; the request is already stored.
-Every failure is logged and remembered on the request (notification = "failed").
-The mail holds no personal data: the reference, the topic and a link to the admin view.
+Both are written to the outbox (webapp/outbox.py) in the same transaction as the
+request, so neither is sent for a request that was not stored, and neither is lost
+when the mail server is down: the sender process delivers them.
+
+Neither mail repeats what the visitor typed. The staff notice carries the reference,
+the topic and a link to the admin view; staff read the rest there. The confirmation
+carries the reference, the topic, the date and what happens next, never the name or
+the message: otherwise anyone could use the form to send their own text to a
+stranger's address. For the same reason an address gets at most
+HELP_CONFIRMATIONS_PER_DAY confirmations a day.
 """
 
-import smtplib
-from functools import partial
+from datetime import timedelta
 
-from flask import Flask
-from flask import Response
-from flask import after_this_request
 from flask import current_app
+from flask import url_for
 from flask_babel import force_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
-from flask_mail import Connection
-from flask_mail import Message
+from flask_babel import ngettext
 from sqlalchemy import select
 
+from . import helpdesk
+from . import operator
+from . import outbox
 from .extensions import db
-from .helpdesk import FIXED_TOPICS
-from .helpdesk import TOPIC_NAMES
+from .i18n import language_name
 from .models import ContactRequest
 from .models import Initiative
+from .models import utcnow
 
 
-class _TimedConnection(Connection):
-    """Flask-Mail's connection with MAIL_TIMEOUT applied (Flask-Mail 0.10 sets none)."""
-
-    def configure_host(self) -> smtplib.SMTP:
-        state = self.mail
-        factory = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
-        host = factory(state.server, state.port, timeout=current_app.config["MAIL_TIMEOUT"])
-        try:
-            if state.use_tls:
-                host.starttls()
-            if state.username and state.password:
-                host.login(state.username, state.password)
-        except BaseException:
-            host.close()
-            raise
-        return host
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail, on PUBLIC_BASE_URL (never the request's Host)."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
-def recipient(request: ContactRequest) -> str:
+def recipient(item: ContactRequest) -> str:
     """The initiative's contact for an initiative topic, else the general help desk."""
-    if request.initiative is not None and request.initiative.contact_email:
-        return request.initiative.contact_email
+    if item.initiative is not None and item.initiative.contact_email:
+        return item.initiative.contact_email
     return current_app.config["HELPDESK_EMAIL"]
 
 
-def admin_link(request: ContactRequest) -> str:
-    """Where staff open the request (the admin view's URL scheme)."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/admin/requests/{request.id}"
-
-
-def topic_name(request: ContactRequest, lang: str) -> str:
-    """The topic as staff read it: a translated topic name or the initiative's name."""
-    if request.topic in FIXED_TOPICS:
-        return str(TOPIC_NAMES[request.topic])
-    initiative = request.initiative or db.session.scalar(
-        select(Initiative).where(Initiative.slug == request.topic)
+def topic_name(item: ContactRequest, lang: str) -> str:
+    """The topic in a language: a translated topic name or the initiative's name."""
+    if item.topic in helpdesk.FIXED_TOPICS:
+        return str(helpdesk.TOPIC_NAMES[item.topic])
+    initiative = item.initiative or db.session.scalar(
+        select(Initiative).where(Initiative.slug == item.topic)
     )
-    return initiative.text(lang).name if initiative else request.topic
+    return initiative.text(lang).name if initiative else item.topic
 
 
-def build_message(request: ContactRequest) -> Message:
-    """The staff notification for one request, in the site's default language."""
+def queue_staff_notification(item: ContactRequest) -> None:
+    """Queue the notice to staff, in the site's default language."""
     lang = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(lang):
-        topic = topic_name(request, lang)
+        topic = topic_name(item, lang)
         subject = _(
-            "New help request %(reference)s: %(topic)s", reference=request.reference, topic=topic
+            "New help request %(reference)s: %(topic)s", reference=item.reference, topic=topic
         )
         body = "\n".join(
             [
                 _("A new help request has arrived."),
                 "",
-                _("Reference: %(reference)s", reference=request.reference),
+                _("Reference: %(reference)s", reference=item.reference),
                 _("Topic: %(topic)s", topic=topic),
-                _("Language of the visitor: %(language)s", language=request.language),
+                _(
+                    "Language of the visitor: %(language)s",
+                    language=language_name(item.language),
+                ),
                 "",
                 _("Open it in the admin area:"),
-                admin_link(request),
+                public_url("admin.detail", request_id=item.id),
+                "",
+                operator.mail_footer(lang),
             ]
         )
-    return Message(subject=subject, recipients=[recipient(request)], body=body)
+    outbox.queue("staff_notification", recipient(item), subject, body, request_id=item.id)
 
 
-def notify_staff(request_id: int) -> str | None:
-    """Send the notification for one stored request; return and store its outcome.
-
-    None when no MAIL_SERVER is configured, otherwise "sent" or "failed". Never raises.
-    """
-    if not current_app.config.get("MAIL_SERVER"):
-        return None
-    outcome = "failed"
-    try:
-        request = db.session.get(ContactRequest, request_id)
-        message = build_message(request)
-        with _TimedConnection(current_app.extensions["mail"]) as connection:
-            message.send(connection)
-        outcome = "sent"
-    except Exception:  # a notification must never take the request down with it
-        current_app.logger.exception("Help desk: notification for request %s failed", request_id)
-    try:
-        db.session.execute(
-            ContactRequest.__table__.update()
-            .where(ContactRequest.id == request_id)
-            .values(notification=outcome)
-        )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        current_app.logger.exception(
-            "Help desk: could not record notification %r for request %s", outcome, request_id
-        )
-    return outcome
+def confirmation_subject(reference: str) -> str:
+    """The confirmation's subject in the current language; answers reply to it."""
+    return _("Your request %(reference)s has been received", reference=reference)
 
 
-def _notify_in_context(app: Flask, request_id: int) -> None:
-    with app.app_context():
-        notify_staff(request_id)
+def confirmation_body(item: ContactRequest) -> str:
+    """The confirmation text in the current language: nothing the visitor typed."""
+    lang = item.language
+    days = int(current_app.config["HELP_REPLY_DAYS"])
+    return "\n".join(
+        [
+            _("Hello,"),
+            "",
+            _("Thank you for your request. We have received it under this reference number:"),
+            "",
+            f"    {item.reference}",
+            "",
+            _("Topic: %(topic)s", topic=topic_name(item, lang)),
+            _("Received on: %(date)s", date=format_date(item.created_at, "long")),
+            "",
+            _("What happens next"),
+            _("A member of our team will read your request and answer you by e-mail.")
+            + " "
+            + ngettext(
+                "We answer within %(num)d working day.",
+                "We answer within %(num)d working days.",
+                days,
+            ),
+            _("Please quote your reference number if you contact us about this request."),
+            "",
+            _("You can check the status of your request here:"),
+            public_url("help.status", lang=lang, reference=item.reference),
+            "",
+            _(
+                "You are receiving this e-mail because this address was entered in the help "
+                "form of our website. If you did not send a request, please ignore it."
+            ),
+            "",
+            operator.mail_footer(lang),
+        ]
+    )
 
 
-def notify_after_response(request_id: int) -> None:
-    """Arrange for notify_staff() to run once the current response has been sent."""
-    if not current_app.config.get("MAIL_SERVER"):
-        return
-    app = current_app._get_current_object()
+def queue_confirmation(item: ContactRequest) -> bool:
+    """Queue the visitor's confirmation in their language; False when over the daily limit."""
+    limit = int(current_app.config["HELP_CONFIRMATIONS_PER_DAY"])
+    since = utcnow() - timedelta(days=1)
+    if outbox.count_recent("confirmation", item.email, since) >= limit:
+        current_app.logger.info("Help desk: no confirmation for %s (daily limit)", item.reference)
+        return False
+    with force_locale(item.language):
+        subject = confirmation_subject(item.reference)
+        body = confirmation_body(item)
+    outbox.queue(
+        "confirmation",
+        item.email,
+        subject,
+        body,
+        request_id=item.id,
+        reply_to=current_app.config["HELPDESK_EMAIL"],
+    )
+    return True
 
-    @after_this_request
-    def send_when_closed(response: Response) -> Response:
-        response.call_on_close(partial(_notify_in_context, app, request_id))
-        return response
+
+def request_stored(item: ContactRequest) -> None:
+    """Queue both mails for a request just added to the session (the caller commits)."""
+    queue_staff_notification(item)
+    queue_confirmation(item)

@@ -19,6 +19,7 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 800}
+SMALL_PHONE = {"width": 320, "height": 640}  # the narrowest phone, and 1280 px at 400 % zoom
 
 
 @pytest.fixture
@@ -85,3 +86,28 @@ def desktop(browser):
     yield page
     context.close()
     _check_console(page)
+
+
+@pytest.fixture
+def desktop_nojs(browser):
+    """A 1280x800 desktop page with JavaScript switched off."""
+    context, page = _page(browser, DESKTOP, javascript=False)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def small_phone(browser):
+    """A 320x640 phone page with JavaScript; fails the test on console errors."""
+    context, page = _page(browser, SMALL_PHONE)
+    yield page
+    context.close()
+    _check_console(page)
+
+
+@pytest.fixture
+def small_phone_nojs(browser):
+    """A 320x640 phone page with JavaScript switched off."""
+    context, page = _page(browser, SMALL_PHONE, javascript=False)
+    yield page
+    context.close()

@@ -4,6 +4,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.test_admin import sign_in
+from webapp import outbox
+from webapp.extensions import db
 
 PUBLIC_PAGES = [
     "/{lang}/",
@@ -13,6 +15,7 @@ PUBLIC_PAGES = [
     "/{lang}/privacy",
     "/{lang}/accessibility",
     "/{lang}/help",
+    "/{lang}/help/status",
     "/{lang}/no-such-page",
 ]
 AXE_OPTIONS = {
@@ -44,6 +47,32 @@ def test_public_pages_have_no_axe_violations_on_a_desktop(live_server, desktop, 
         assert_no_violations(desktop)
 
 
+# The campaign's languages: overview, an initiative and the help form (empty and with
+# errors), on the narrowest phone and a desktop.
+CAMPAIGN_LANGUAGES = ["pl", "cs", "hu", "ro"]
+CAMPAIGN_PAGES = ["/{lang}/", "/{lang}/initiatives/smarterz", "/{lang}/help"]
+
+
+@pytest.mark.parametrize("viewport", ["small_phone", "desktop"])
+@pytest.mark.parametrize("lang", CAMPAIGN_LANGUAGES)
+def test_campaign_languages_have_no_axe_violations(live_server, request, viewport, lang):
+    page = request.getfixturevalue(viewport)
+    for path in CAMPAIGN_PAGES:
+        page.goto(live_server + path.format(lang=lang))
+        assert page.locator("html").get_attribute("lang") == lang
+        assert_no_violations(page)
+    page.locator("form button[type=submit]").click()  # the form with its errors
+    page.locator(".error-summary").wait_for()
+    assert_no_violations(page)
+    page.locator(".lang-switch summary").click()  # the open language list
+    assert_no_violations(page)
+
+
+def test_leichte_sprache_has_no_axe_violations(live_server, small_phone):
+    small_phone.goto(f"{live_server}/de/leichte-sprache")
+    assert_no_violations(small_phone)
+
+
 def test_an_expanded_card_has_no_axe_violations(live_server, phone):
     phone.goto(f"{live_server}/en/")
     phone.locator("#card-recomine a.toggle").click()
@@ -51,7 +80,7 @@ def test_an_expanded_card_has_no_axe_violations(live_server, phone):
     assert_no_violations(phone)
 
 
-@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("lang", ["de", "en", "pl", "cs", "hu", "ro"])
 def test_no_horizontal_scrolling_at_320_px(live_server, browser, lang):
     # 320 CSS px is what a 1280 px window shows at 400 % zoom, and a small phone.
     context = browser.new_context(viewport={"width": 320, "height": 640})
@@ -67,10 +96,19 @@ def test_no_horizontal_scrolling_at_320_px(live_server, browser, lang):
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_admin_pages_have_no_axe_violations_in_both_languages(
-    live_server, request, viewport, staff, make_request
+    app, live_server, request, viewport, staff, make_request
 ):
     page = request.getfixturevalue(viewport)
     request_id = make_request(message="Bitte um Rückruf wegen einer Wohnung.")
+    with app.app_context():
+        # One e-mail in each state, so the conversation shows all of them.
+        for state, attempts in (("queued", 0), ("queued", 2), ("sent", 1), ("failed", 14)):
+            message = outbox.queue(
+                "answer", "v@example.org", "Re: x", "Text", request_id=request_id
+            )
+            message.state, message.attempts, message.last_error = state, attempts, "Timeout"
+            message.sent_at = message.created_at if state == "sent" else None
+        db.session.commit()
     page.goto(f"{live_server}/admin/login")
     assert_no_violations(page)
     sign_in(page, live_server)
@@ -79,6 +117,7 @@ def test_admin_pages_have_no_axe_violations_in_both_languages(
         "/admin/?status=new&q=R%C3%BCckruf",
         f"/admin/requests/{request_id}",
         f"/admin/requests/{request_id}/delete",
+        f"/admin/requests/{request_id}/forget",
     ]
     for lang in ("de", "en"):
         if lang == "en":
@@ -88,6 +127,17 @@ def test_admin_pages_have_no_axe_violations_in_both_languages(
             page.goto(live_server + url)
             assert page.locator("html").get_attribute("lang") == lang
             assert_no_violations(page)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_status_lookup_answers_have_no_axe_violations(live_server, phone, make_request, lang):
+    make_request(reference="H-2026-000900", email="kim@example.org")
+    for email in ("kim@example.org", "wrong@example.org", ""):
+        phone.goto(f"{live_server}/{lang}/help/status?reference=H-2026-000900")
+        phone.locator("#email").fill(email)
+        phone.locator("form button[type=submit]").click()
+        phone.wait_for_load_state()
+        assert_no_violations(phone)
 
 
 def test_the_console_check_catches_a_csp_violation(app, live_server, phone):

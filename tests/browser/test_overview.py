@@ -39,6 +39,7 @@ def test_keyboard_user_opens_a_summary(live_server, phone):
 
 def test_switching_language_stays_on_the_same_page(live_server, phone):
     phone.goto(f"{live_server}/de/initiatives/blockchain-mittweida")
+    phone.locator(".lang-switch summary").click()
     phone.get_by_role("link", name="English").click()
     phone.wait_for_url(f"{live_server}/en/initiatives/blockchain-mittweida")
     expect(phone.locator("html")).to_have_attribute("lang", "en")

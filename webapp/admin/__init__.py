@@ -67,3 +67,4 @@ def no_store(response: Response) -> Response:
 
 from . import helpers  # noqa: E402,F401
 from . import routes  # noqa: E402,F401
+from . import visitor  # noqa: E402,F401

@@ -9,6 +9,7 @@ from wtforms import PasswordField
 from wtforms import SearchField
 from wtforms import SelectChoice
 from wtforms import SelectField
+from wtforms import StringField
 from wtforms import SubmitField
 from wtforms import TextAreaField
 from wtforms.validators import AnyOf
@@ -17,6 +18,11 @@ from wtforms.validators import Length
 
 from .. import casework
 from ..validators import NoControlCharacters
+
+
+def one_line(value: str | None) -> str | None:
+    """Whitespace runs (line breaks included) as single spaces, trimmed."""
+    return " ".join(value.split()) if isinstance(value, str) else value
 
 
 class LoginForm(FlaskForm):
@@ -77,6 +83,57 @@ class NoteForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("Add note"))
+
+
+class AnswerForm(FlaskForm):
+    """Answer the visitor by e-mail; the status afterwards is "answered" unless changed.
+
+    Its fields carry the prefix "answer-": the note and status forms on the same page
+    have fields called body and status too, and ids must be unique.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, prefix="answer", **kwargs)
+
+    subject = StringField(
+        _l("Subject"),
+        # One line: a line break in a header could add headers of its own.
+        filters=[one_line],
+        validators=[
+            NoControlCharacters(),
+            DataRequired(_l("Enter a subject")),
+            Length(max=200, message=_l("The subject must be 200 characters or fewer")),
+        ],
+    )
+    body = TextAreaField(
+        _l("Your answer"),
+        description=_l(
+            "The visitor receives this text by e-mail. Their reply comes to the help desk."
+        ),
+        validators=[
+            NoControlCharacters(),
+            DataRequired(_l("Enter the text of your answer")),
+            Length(max=20000, message=_l("The answer must be 20000 characters or fewer")),
+        ],
+    )
+    status = SelectField(
+        _l("Status after sending"),
+        choices=[SelectChoice(value, label) for value, label in casework.STATUS_LABELS.items()],
+        validators=[AnyOf(casework.STATUSES, message=_l("Choose a status"))],
+        validate_choice=False,
+        default="answered",
+    )
+    submit = SubmitField(_l("Send answer"))
+
+
+class ResendForm(FlaskForm):
+    """Queue an e-mail again (its button sits beside each message)."""
+
+
+class ForgetForm(FlaskForm):
+    """Confirm deleting every request from one address."""
+
+    submit = SubmitField(_l("Yes, delete all requests from this address"))
 
 
 class DeleteForm(FlaskForm):

@@ -5,6 +5,7 @@ from datetime import datetime
 from flask_babel import format_datetime
 
 from .. import casework
+from .. import correspondence
 from ..i18n import current_lang
 from . import bp
 from .forms import LanguageForm
@@ -28,6 +29,8 @@ def admin_context() -> dict:
         "status_label": casework.status_label,
         "topic_label": lambda item: casework.topic_label(item, current_lang()),
         "describe": casework.describe,
+        "message_kind": correspondence.kind_label,
+        "delivery_state": lambda message: correspondence.delivery_state(message, staff_time),
         "statuses": casework.STATUSES,
         "language_form": LanguageForm(formdata=None),
         "logout_form": LogoutForm(formdata=None),

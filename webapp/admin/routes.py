@@ -20,23 +20,26 @@ from flask_wtf.csrf import CSRFError
 
 from .. import accounts
 from .. import casework
+from .. import correspondence
 from .. import signin_throttle
 from ..errors import render_error
 from ..extensions import db
 from ..extensions import limiter
 from ..i18n import current_lang
-from ..i18n import supported
+from ..i18n import staff_languages
 from ..models import ContactRequest
 from ..responses import fragment_or_page
 from ..responses import wants_fragment
 from . import SIGNED_IN_AT
 from . import bp
+from .forms import AnswerForm
 from .forms import DeleteForm
 from .forms import FilterForm
 from .forms import LanguageForm
 from .forms import LoginForm
 from .forms import LogoutForm
 from .forms import NoteForm
+from .forms import ResendForm
 from .forms import StatusForm
 from .safety import safe_next
 
@@ -80,9 +83,9 @@ def _sign_in(user) -> None:
     session.clear()
     login_user(user)
     session[SIGNED_IN_AT] = time.time()
-    if user.language in supported():
+    if user.language in staff_languages():
         session["admin_lang"] = user.language
-    elif chosen in supported():
+    elif chosen in staff_languages():
         session["admin_lang"] = chosen
         accounts.remember_language(user, chosen)
 
@@ -119,6 +122,15 @@ def csrf_failed(_exc):
         form = NoteForm(formdata=None, body=request.form.get("body", ""))
         form.body.errors = [message]
         return _detail(item, 400, "admin/_notes_update.html", note_form=form)
+    if request.endpoint == "admin.answer":
+        form = AnswerForm(
+            formdata=None,
+            subject=request.form.get("answer-subject", ""),
+            body=request.form.get("answer-body", ""),
+            status=request.form.get("answer-status", "answered"),
+        )
+        form.body.errors = [message]
+        return _detail(item, 400, "admin/_conversation_update.html", answer_form=form)
     if request.endpoint == "admin.change_status":
         form = StatusForm(formdata=None, status=request.form.get("status"))
         form.status.errors = [message]
@@ -148,7 +160,7 @@ def language():
     """
     form = LanguageForm()
     lang = request.form.get("lang")
-    if form.validate_on_submit() and lang in supported():
+    if form.validate_on_submit() and lang in staff_languages():
         session["admin_lang"] = lang
         if current_user.is_authenticated:
             accounts.remember_language(current_user, lang)
@@ -205,6 +217,10 @@ def _detail(item: ContactRequest, status: int = 200, fragment: str | None = None
         "status_form": forms.get("status_form")
         or StatusForm(formdata=None, status=casework.next_status(item.status)),
         "note_form": forms.get("note_form") or NoteForm(formdata=None),
+        "answer_form": forms.get("answer_form")
+        or AnswerForm(formdata=None, subject=correspondence.answer_subject(item)),
+        "resend_form": ResendForm(formdata=None),
+        "announce_message": forms.get("announce_message"),
         "history": casework.history(item),
         "announce": forms.get("announce"),
     }

@@ -7,3 +7,4 @@ from ..i18n import localize
 bp = localize(Blueprint("help", __name__, url_prefix="/<lang>/help"))
 
 from . import routes  # noqa: E402,F401
+from . import status  # noqa: E402,F401

@@ -88,7 +88,10 @@ class HelpForm(FlaskForm):
     )
     message = TextAreaField(
         _l("Your message"),
-        description=_l("Between 10 and 5,000 characters. You may write in German or English."),
+        description=_l(
+            "Between 10 and 5,000 characters. You may write in German, English, Polish, "
+            "Czech, Hungarian or Romanian."
+        ),
         filters=[strip],
         validators=[
             NoControlCharacters(),
@@ -98,7 +101,7 @@ class HelpForm(FlaskForm):
         ],
     )
     consent = BooleanField(
-        _l("I agree that my details are stored and processed to answer my request."),
+        _l("I agree that you store and use my details to answer my request."),
         validators=[DataRequired(_l("Agree to the processing of your details so we can answer"))],
     )
     # Honeypot: hidden from people, tempting to bots. Filled in means spam.
@@ -115,7 +118,7 @@ class HelpForm(FlaskForm):
         self.topic.choices = self._choices(initiatives)
 
     def _choices(self, initiatives: list[tuple[str, str]]) -> list[SelectChoice]:
-        group = _l("The WIR! initiatives")
+        group = _l("The WIR! alliances")
         choices = [SelectChoice("", _l("Please choose"))]
         choices += [
             SelectChoice(key, helpdesk.TOPIC_NAMES[key])
@@ -144,3 +147,32 @@ class HelpForm(FlaskForm):
             organisation=self.organisation.data or None,
             phone=self.phone.data or None,
         )
+
+
+class StatusForm(FlaskForm):
+    """The status lookup: a reference number and the e-mail address it was sent from."""
+
+    reference = StringField(
+        _l("Reference number"),
+        description=_l("For example H-2026-000123. You find it in your confirmation e-mail."),
+        filters=[strip],
+        validators=[
+            NoControlCharacters(),
+            DataRequired(_l("Enter your reference number")),
+            Length(max=40, message=_l("Enter a reference number like H-2026-000123")),
+        ],
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        description=_l("The address you gave when you sent your request."),
+        filters=[strip],
+        validators=[
+            NoControlCharacters(),
+            DataRequired(_l("Enter your e-mail address")),
+            Length(max=254, message=_l("Your e-mail address must be 254 characters or fewer")),
+            Email(
+                _l("Enter an e-mail address in the correct format, like name@example.com"),
+                check_deliverability=False,
+            ),
+        ],
+    )

@@ -16,13 +16,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from .. import helpdesk
-from .. import notify
 from ..errors import render_error
 from ..extensions import limiter
 from ..responses import fragment_or_page
 from ..responses import wants_fragment
 from . import bp
 from .forms import HelpForm
+from .forms import StatusForm
+from .status import status_page
 
 # Why a request was not sent although the visitor did nothing wrong; shown above the form.
 PROBLEMS = {
@@ -39,7 +40,21 @@ PROBLEMS = {
         "side. Your details are still here: please try again in a few minutes."
     ),
 }
+# The same for the status lookup, which has nothing to send.
+STATUS_PROBLEMS = {
+    "expired": _l("For your security, the page had expired. Please look your request up again."),
+    "limited": _l(
+        "You have looked up requests too often in a short time. Please wait a few minutes "
+        "and try again."
+    ),
+}
 SESSION_KEY = "help_reference"
+
+
+@bp.context_processor
+def help_context() -> dict:
+    """The reply promise the confirmation makes, in working days."""
+    return {"reply_days": int(current_app.config["HELP_REPLY_DAYS"])}
 
 
 def _form_page(form: HelpForm, status: int = 200, problem: str | None = None):
@@ -78,10 +93,8 @@ def send():
         return _form_page(form, 503, "unavailable")
     reference = stored.reference
     if spam:
-        # Look like a success to the bot, bother nobody; staff see it under "spam".
+        # Looks like a success to the bot, bothers nobody; staff see it under "spam".
         current_app.logger.info("Help desk: honeypot filled, %s stored as spam", reference)
-    else:
-        notify.notify_after_response(stored.id)
     if wants_fragment():
         return fragment_or_page("help/_sent_fragment.html", "help/sent.html", reference=reference)
     session[SESSION_KEY] = reference
@@ -97,15 +110,25 @@ def sent():
     return fragment_or_page("help/_sent_fragment.html", "help/sent.html", reference=reference)
 
 
+def _status_page(code: int, problem: str):
+    form = StatusForm(formdata=None, reference=request.form.get("reference", ""))
+    form.email.data = request.form.get("email", "")
+    return status_page(form, code, problem=STATUS_PROBLEMS[problem])
+
+
 @bp.errorhandler(CSRFError)
 def csrf_failed(_exc: CSRFError):
     """A missing or expired token: show the input again with a fresh token."""
+    if request.endpoint == "help.status_lookup_post":
+        return _status_page(400, "expired")
     return _form_page(HelpForm(lang=g.lang), 400, "expired")
 
 
 @bp.errorhandler(429)
 def too_many(_exc):
     """Over the rate limit: keep the input and ask to wait."""
+    if request.endpoint == "help.status_lookup_post":
+        return _status_page(429, "limited")
     return _form_page(HelpForm(lang=g.lang), 429, "limited")
 
 

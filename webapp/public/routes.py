@@ -1,11 +1,15 @@
 """Routes of the public pages."""
 
 from flask import abort
+from flask import current_app
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import url_for
 
 from .. import content
+from .. import operator
+from .. import statutory
 from ..i18n import best_from_browser
 from ..i18n import current_lang
 from ..pagecache import cached_page
@@ -15,6 +19,7 @@ from . import bp
 from . import root_bp
 
 STATIC_PAGES = ("imprint", "privacy", "accessibility")
+EASY_READ_LANG = "de"
 
 
 @root_bp.get("/")
@@ -83,5 +88,21 @@ def _card(slug: str, expanded: bool):
 @bp.get("/<any(imprint, privacy, accessibility):page>")
 @cached_page
 def page(page: str):
-    """Imprint, privacy notice and accessibility statement."""
-    return render_template(f"public/{page}.html", page=page)
+    """Imprint, privacy notice and accessibility statement, from the operator's details."""
+    details = operator.current().for_language(current_lang())
+    return render_template(
+        f"public/{page}.html", page=page, facts=statutory.facts(current_app.config, details)
+    )
+
+
+@bp.get("/leichte-sprache")
+@cached_page
+def easy_read():
+    """The site explained in German Leichte Sprache (BITV 2.0 § 4).
+
+    Leichte Sprache is a form of German, so the page exists in German only; the
+    address under another language prefix leads there.
+    """
+    if g.lang != EASY_READ_LANG:
+        return redirect(url_for("public.easy_read", lang=EASY_READ_LANG), 301)
+    return render_template("public/easy_read.html")

@@ -1,7 +1,7 @@
 """staff session version
 
 Revision ID: 14904ae01935
-Revises: 8097d5f47615
+Revises: 77d5e0999d37
 Create Date: 2026-11-28 04:17:52.665493
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '14904ae01935'
-down_revision = '8097d5f47615'
+down_revision = '77d5e0999d37'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,306 @@
+"""Imprint, privacy notice and accessibility statement from the operator's details.
+
+With a filled-in operator.toml every required item appears on its page in both
+languages; with the committed sample every page says it is not configured; in
+production mode (OPERATOR_REQUIRED, as `make serve` sets) the app refuses the sample.
+"""
+
+import html as html_lib
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from webapp import create_app
+from webapp.extensions import db
+from webapp.models import OutboxMessage
+from webapp.operator import EXAMPLE_FILE
+from webapp.operator import OperatorError
+
+NBSP = "\u00a0"
+FILLED = """
+[provider]
+name = "Zukunftsverein Erzgebirge e. V."
+legal_form = { de = "eingetragener Verein", en = "registered association" }
+street = "Bahnhofstraße 12"
+postcode = "09456"
+city = "Annaberg-Buchholz"
+country = { de = "Deutschland", en = "Germany" }
+email = "impressum@zukunft.example"
+phone = "+49 3733 123456"
+representative = { de = "Jana Beispiel (Vorstand)", en = "Jana Beispiel (board)" }
+register = "VR 4711, Amtsgericht Chemnitz"
+supervisory_authority = "Landesdirektion Sachsen"
+vat_id = "DE999999999"
+content_responsible = "Jana Beispiel, Bahnhofstraße 12, 09456 Annaberg-Buchholz"
+
+[controller]
+name = "Zukunftsverein Datenstelle"
+street = "Marktplatz 3"
+postcode = "09111"
+city = "Chemnitz"
+email = "daten@zukunft.example"
+
+[data_protection_officer]
+name = "Tom Schutz"
+email = "dsb@zukunft.example"
+
+[hosting]
+name = "Sachsen-Server AG"
+address = "Serverstraße 1, 01067 Dresden"
+
+[mail]
+name = "Post-Dienst GmbH"
+address = "Briefweg 5, 04109 Leipzig"
+
+[privacy]
+server_log_days = 14
+
+[accessibility]
+status = "partially"
+prepared = 2026-03-02
+reviewed = 2026-10-15
+
+[accessibility.enforcement]
+name = { de = "Schlichtungsstelle Barrierefreiheit", en = "Accessibility conciliation body" }
+address = "Amtsweg 9, 01097 Dresden"
+email = "schlichtung@behoerde.example"
+"""
+
+# Every required item, the words a visitor reads, per page and language.
+ITEMS = {
+    "imprint": {
+        "both": [
+            "Zukunftsverein Erzgebirge e. V.",
+            "Bahnhofstraße 12",
+            "09456 Annaberg-Buchholz",
+            "impressum@zukunft.example",
+            f"+49{NBSP}3733{NBSP}123456",
+            "VR 4711, Amtsgericht Chemnitz",
+            "Landesdirektion Sachsen",
+            "DE999999999",
+            "Jana Beispiel",
+        ],
+        "de": ["Impressum", "eingetragener Verein", "Deutschland", f"§{NBSP}5"],
+        "en": ["Legal notice", "registered association", "Germany", "section 5"],
+    },
+    "privacy": {
+        "both": [
+            "Zukunftsverein Datenstelle",
+            "Marktplatz 3",
+            "09111 Chemnitz",
+            "daten@zukunft.example",
+            "Tom Schutz",
+            "dsb@zukunft.example",
+            "Sachsen-Server AG, Serverstraße 1, 01067 Dresden",
+            "Post-Dienst GmbH, Briefweg 5, 04109 Leipzig",
+            "Sächsische Datenschutz- und Transparenzbeauftragte",
+            "Postfach 11 01 32, 01330 Dresden",
+            "post@sdtb.sachsen.de",
+            "session",
+        ],
+        "de": [
+            f"nach 14{NBSP}Tagen gelöscht",
+            f"höchstens 24{NBSP}Stunden",
+            f"200{NBSP}Tage vergangen",
+            f"gültig für 60{NBSP}Minuten",
+            f"Art.{NBSP}15 DSGVO",
+            f"Art.{NBSP}21",
+            f"Art.{NBSP}6 Abs.{NBSP}1 Buchst.{NBSP}a DSGVO",
+            f"§{NBSP}25 Abs.{NBSP}2 Nr.{NBSP}2",
+            "nicht in Länder außerhalb der Europäischen Union",
+            "keine automatisierten Entscheidungen",
+            "Pflichtangaben",
+            "widerrufen",
+            f"28.{NBSP}November{NBSP}2026",
+        ],
+        "en": [
+            "deleted after 14 days",
+            "at most 24 hours",
+            "200 days have passed",
+            "valid for 60 minutes",
+            "Article 15 GDPR",
+            "to object (Article 21)",
+            "Article 6(1)(a) GDPR",
+            "section 25(2) no. 2",
+            "not transferred to countries outside the European Union",
+            "no automated decisions",
+            "(required)",
+            "withdraw your consent",
+            f"November{NBSP}28,{NBSP}2026",
+        ],
+    },
+    "accessibility": {
+        "both": [
+            "Zukunftsverein Erzgebirge e. V.",
+            "impressum@zukunft.example",
+            "Amtsweg 9, 01097 Dresden",
+            "schlichtung@behoerde.example",
+            "/help?topic=barrier",
+        ],
+        "de": [
+            "teilweise vereinbar",
+            "BITV",
+            "Gebärdensprache",
+            f"2.{NBSP}März{NBSP}2026",
+            f"15.{NBSP}Oktober{NBSP}2026",
+            "Schlichtungsstelle Barrierefreiheit",
+            "Durchsetzungsstelle",
+        ],
+        "en": [
+            "partially compliant",
+            "BITV",
+            "Sign Language",
+            f"March{NBSP}2,{NBSP}2026",
+            f"October{NBSP}15,{NBSP}2026",
+            "Accessibility conciliation body",
+            "enforcement body",
+        ],
+    },
+}
+SAMPLE_NOTICE = {"de": "Beispieldaten – nicht eingerichtet", "en": "Sample data – not configured"}
+
+
+def text_of(page: str) -> str:
+    """The page as a reader sees it, links' addresses kept (they are part of what counts)."""
+    hrefs = " ".join(re.findall(r'href="([^"]*)"', page))
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", page)) + " " + html_lib.unescape(hrefs)
+
+
+@pytest.fixture
+def filled(tmp_path) -> Path:
+    path = tmp_path / "operator.toml"
+    path.write_text(FILLED, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("page", list(ITEMS))
+def test_a_filled_in_operator_file_shows_every_required_item(app_factory, filled, page, lang):
+    app = app_factory(OPERATOR_FILE=str(filled), PURGE_AFTER_DAYS=200)
+    response = app.test_client().get(f"/{lang}/{page}")
+    assert response.status_code == 200
+    text = text_of(response.get_data(as_text=True))
+    missing = [item for item in ITEMS[page]["both"] + ITEMS[page][lang] if item not in text]
+    assert missing == []
+    assert SAMPLE_NOTICE[lang] not in text
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+@pytest.mark.parametrize("page", list(ITEMS))
+def test_without_the_operator_file_every_statutory_page_says_sample_data(
+    app_factory, tmp_path, page, lang
+):
+    app = app_factory(OPERATOR_FILE=str(tmp_path / "not-there.toml"))
+    text = text_of(app.test_client().get(f"/{lang}/{page}").get_data(as_text=True))
+    assert SAMPLE_NOTICE[lang] in text
+    assert "Beispielverein Zukunft Südwestsachsen e. V." in text  # the sample, clearly invented
+
+
+def test_the_committed_sample_is_marked_as_sample():
+    assert re.search(r"^sample = true$", EXAMPLE_FILE.read_text(encoding="utf-8"), re.M)
+
+
+def test_production_mode_refuses_the_sample_and_a_missing_file(make_config, db_path, filled):
+    uri = f"sqlite:///{db_path}"
+    with pytest.raises(OperatorError, match="does not exist"):
+        create_app(make_config(uri, OPERATOR_REQUIRED=True, OPERATOR_FILE=str(filled) + ".x"))
+    with pytest.raises(OperatorError, match="sample = true"):
+        create_app(make_config(uri, OPERATOR_REQUIRED=True, OPERATOR_FILE=str(EXAMPLE_FILE)))
+    app = create_app(make_config(uri, OPERATOR_REQUIRED=True, OPERATOR_FILE=str(filled)))
+    assert app.test_client().get("/de/imprint").status_code == 200
+
+
+def test_operator_check_explains_what_is_missing(app_factory, filled, tmp_path):
+    missing = app_factory(OPERATOR_FILE=str(tmp_path / "new" / "operator.toml")).test_cli_runner()
+    result = missing.invoke(args=["operator", "check"])
+    assert result.exit_code != 0
+    assert "operator.toml does not exist" in result.output
+    assert "operator.example.toml" in result.output
+    sample = app_factory(OPERATOR_FILE=str(EXAMPLE_FILE)).test_cli_runner()
+    result = sample.invoke(args=["operator", "check"])
+    assert result.exit_code != 0
+    assert "still says 'sample = true'" in result.output
+    good = app_factory(OPERATOR_FILE=str(filled)).test_cli_runner()
+    result = good.invoke(args=["operator", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Zukunftsverein Erzgebirge e. V." in result.output
+
+
+def test_an_incomplete_file_names_each_missing_item(make_config, db_path, tmp_path):
+    path = tmp_path / "operator.toml"
+    text = (
+        FILLED.replace('email = "impressum@zukunft.example"', "")
+        .replace('status = "partially"', 'status = "mostly"')
+        .replace("server_log_days = 14", 'server_log_days = "14"')
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(OperatorError) as caught:
+        create_app(make_config(f"sqlite:///{db_path}", OPERATOR_FILE=str(path)))
+    assert str(path) in str(caught.value)
+    assert "'provider.email' is missing" in str(caught.value)
+    assert "'accessibility.status' must be" in str(caught.value)
+    assert "'privacy.server_log_days' must be a whole number" in str(caught.value)
+
+
+def test_a_fully_compliant_statement_lists_no_barriers(app_factory, tmp_path):
+    path = tmp_path / "operator.toml"
+    path.write_text(FILLED.replace('status = "partially"', 'status = "fully"'), "utf-8")
+    app = app_factory(OPERATOR_FILE=str(path))
+    text = text_of(app.test_client().get("/en/accessibility").get_data(as_text=True))
+    assert "fully compliant" in text
+    assert "partially compliant" not in text
+    assert "Sign Language" not in text
+
+
+def mails_after_a_request(app) -> dict[str, str]:
+    """Send one request through the help form; return {kind: body} of the queued e-mails."""
+    client = app.test_client()
+    form = client.get("/en/help").get_data(as_text=True)
+    data = {
+        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)[1],
+        "name": "Ada",
+        "email": "ada@example.org",
+        "topic": "job",
+        "message": "A question about a job in Chemnitz.",
+        "consent": "y",
+    }
+    assert client.post("/en/help", data=data).status_code == 303
+    with app.app_context():
+        return {m.kind: m.body for m in db.session.scalars(select(OutboxMessage))}
+
+
+def test_every_mail_ends_with_the_operator_footer(app_factory, filled):
+    mails = mails_after_a_request(app_factory(OPERATOR_FILE=str(filled)))
+    assert set(mails) >= {"staff_notification", "confirmation"}
+    for kind, body in mails.items():
+        assert body.splitlines()[-5:] == [
+            "-- ",
+            "Zukunftsverein Erzgebirge e. V.",
+            "Bahnhofstraße 12",
+            "09456 Annaberg-Buchholz",
+            "impressum@zukunft.example",
+        ], kind
+
+
+def test_a_mail_with_sample_data_says_so_in_its_language(app_factory, tmp_path):
+    mails = mails_after_a_request(app_factory(OPERATOR_FILE=str(tmp_path / "none.toml")))
+    assert mails["staff_notification"].splitlines()[-1] == "[Beispieldaten – nicht eingerichtet]"
+    assert mails["confirmation"].splitlines()[-1] == "[Sample data – not configured]"
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("de", "Eine Barriere"), ("en", "Reporting a barrier")]
+)
+def test_the_help_form_preselects_the_barrier_topic(client, lang, label):
+    page = client.get(f"/{lang}/help?topic=barrier").get_data(as_text=True)
+    assert re.search(rf'<option selected value="barrier">{label}', page)
+
+
+def test_purge_and_the_privacy_notice_use_the_same_retention(app_factory, filled):
+    app = app_factory(OPERATOR_FILE=str(filled), PURGE_AFTER_DAYS=45)
+    result = app.test_cli_runner().invoke(args=["requests", "purge"])
+    assert "older than 45 days" in result.output
+    text = text_of(app.test_client().get("/en/privacy").get_data(as_text=True))
+    assert "as soon as 45 days have passed" in text

@@ -1,0 +1,333 @@
+"""The outbox: every e-mail the site sends is stored first and sent by a separate process.
+
+Why: a request thread must never wait for a mail server, and a message must never be
+lost because the server was down or a worker died. So `queue()` only adds a row to
+the caller's session; it is committed together with the change that causes the mail
+(a new request, a staff answer), or not at all. A sender (`flask --app wsgi outbox run`,
+or `outbox send` once, e.g. from cron) delivers the rows.
+
+Delivery is at least once. A sender first claims a row (it writes its name and a lease
+end into `claimed_by` / `claimed_until` and commits), then talks to SMTP, then marks the
+row sent. Two senders never hold the same row: on PostgreSQL the claim reads with
+`FOR UPDATE SKIP LOCKED`; on SQLite each claim is a conditional UPDATE whose row count
+says who won. A sender that dies between the server's "250 OK" and marking the row
+sent leaves it claimed until the lease ends; then it is sent again, with the same
+Message-ID, so mail programs show it once.
+
+A failed try is retried after a growing delay (OUTBOX_RETRY_FIRST_SECONDS, doubling up
+to OUTBOX_RETRY_MAX_SECONDS); once the delays add up to OUTBOX_GIVE_UP_SECONDS (a day)
+the row is marked "failed" and staff can send it again from the request page. A
+permanent refusal (a 5xx answer, e.g. "no such mailbox") is marked failed at once.
+"""
+
+import os
+import smtplib
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from email.utils import make_msgid
+
+from flask import current_app
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
+
+from .extensions import db
+from .models import OutboxMessage
+from .models import StaffUser
+from .models import utcnow
+
+KINDS = ("staff_notification", "confirmation", "answer", "assignment")
+
+
+def _domain() -> str:
+    """The domain for Message-IDs: the sender address's, so they look like ours."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    if isinstance(sender, tuple):
+        sender = sender[1]
+    return sender.rpartition("@")[2].strip(" >") or "localhost"
+
+
+def queue(
+    kind: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    *,
+    request_id: int | None = None,
+    author: StaffUser | None = None,
+    reply_to: str | None = None,
+    in_reply_to: str | None = None,
+    references: list[str] | None = None,
+) -> OutboxMessage:
+    """Add one e-mail to the outbox in the current session and return its row.
+
+    Does not commit: the caller commits it together with the change that causes the
+    mail, so either both are stored or neither. The Message-ID is assigned here, so
+    every retry sends the same message. `references` are earlier Message-IDs of the
+    same conversation, oldest first (they become the References header).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown outbox kind {kind!r}")
+    now = utcnow()
+    message = OutboxMessage(
+        kind=kind,
+        request_id=request_id,
+        author_id=author.id if author else None,
+        recipient=recipient,
+        reply_to=reply_to,
+        subject=subject,
+        body=body,
+        message_id=make_msgid(domain=_domain()),
+        in_reply_to=in_reply_to,
+        thread_references=" ".join(references) if references else None,
+        state="queued",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    db.session.add(message)
+    return message
+
+
+def count_recent(kind: str, recipient: str, since: datetime) -> int:
+    """How many messages of a kind went (or are going) to an address since a time."""
+    stmt = select(db.func.count(OutboxMessage.id)).where(
+        OutboxMessage.kind == kind,
+        db.func.lower(OutboxMessage.recipient) == recipient.lower(),
+        OutboxMessage.created_at >= since,
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def send_again(message: OutboxMessage) -> None:
+    """Put a sent or failed message back in the queue, with a fresh count of tries.
+
+    Does not commit (the caller records who asked for it in the same transaction).
+    """
+    message.state = "queued"
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    message.claimed_by = None
+    message.claimed_until = None
+    message.last_error = None
+
+
+# --- The sender -------------------------------------------------------------------------
+
+
+def worker_name() -> str:
+    """Who claims a row: host and process, so two hosts never share a name."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds to wait after the `attempts`-th failed try: doubling from the first delay."""
+    config = current_app.config
+    first = float(config["OUTBOX_RETRY_FIRST_SECONDS"])
+    return min(first * 2 ** max(attempts - 1, 0), float(config["OUTBOX_RETRY_MAX_SECONDS"]))
+
+
+def gives_up_after(attempts: int) -> bool:
+    """True once the waits so far add up to OUTBOX_GIVE_UP_SECONDS (about a day)."""
+    waited = sum(retry_delay(n) for n in range(1, attempts + 1))
+    return waited >= float(current_app.config["OUTBOX_GIVE_UP_SECONDS"])
+
+
+def claim(worker: str, limit: int = 20) -> list[int]:
+    """Claim up to `limit` due messages for `worker`; return their ids (committed)."""
+    now = utcnow()
+    lease_end = now + timedelta(seconds=float(current_app.config["OUTBOX_LEASE_SECONDS"]))
+    due = (
+        OutboxMessage.state == "queued",
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    )
+    candidates = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id).limit(limit)
+    if db.engine.dialect.name == "postgresql":
+        # Rows another sender is claiming right now are skipped, not waited for.
+        ids = list(db.session.scalars(candidates.with_for_update(skip_locked=True)))
+        if ids:
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids))
+                .values(claimed_by=worker, claimed_until=lease_end)
+            )
+        db.session.commit()
+        return ids
+    # SQLite has no row locks: each claim is an UPDATE that only succeeds while the row
+    # is still unclaimed; SQLite runs one writer at a time, so exactly one sender wins.
+    ids = list(db.session.scalars(candidates))
+    db.session.rollback()
+    won = []
+    for message_id in ids:
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, *due)
+            .values(claimed_by=worker, claimed_until=lease_end)
+        )
+        db.session.commit()
+        if result.rowcount == 1:
+            won.append(message_id)
+    return won
+
+
+def build_email(message: OutboxMessage) -> EmailMessage:
+    """The e-mail for one outbox row: the same headers on every try."""
+    mail = EmailMessage()
+    mail["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    mail["To"] = message.recipient
+    if message.reply_to:
+        mail["Reply-To"] = message.reply_to
+    mail["Subject"] = message.subject
+    created = message.created_at
+    if created.tzinfo is None:  # SQLite gives back naive times; they are UTC
+        created = created.replace(tzinfo=UTC)
+    mail["Date"] = format_datetime(created)
+    mail["Message-ID"] = message.message_id
+    if message.in_reply_to:
+        mail["In-Reply-To"] = message.in_reply_to
+    if message.thread_references:
+        mail["References"] = message.thread_references
+    if message.kind != "answer":
+        # Tells mail servers not to send out-of-office replies to automatic mails.
+        mail["Auto-Submitted"] = "auto-generated"
+    mail.set_content(message.body)
+    return mail
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    factory = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    # The timeout bounds every step, so a server that never answers cannot hold us.
+    host = factory(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"])
+    try:
+        if config["MAIL_USE_TLS"]:
+            host.starttls()
+        if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
+            host.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    except BaseException:
+        host.close()
+        raise
+    return host
+
+
+def _describe(exc: Exception, recipient: str) -> str:
+    """Why a send failed, short, without the recipient's address."""
+    text = type(exc).__name__
+    if isinstance(exc, smtplib.SMTPResponseException):
+        detail = (
+            exc.smtp_error.decode("utf-8", "replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        text = f"{text}: {exc.smtp_code} {detail}"
+    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
+        text = f"{text}: the server refused the recipient"
+    elif str(exc):
+        text = f"{text}: {exc}"
+    return text.replace(recipient, "<recipient>")[:300]
+
+
+def _finish(message_id: int, worker: str, **values) -> None:
+    """Record an outcome, only while this sender still holds the claim."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker)
+        .values(claimed_by=None, claimed_until=None, **values)
+    )
+    db.session.commit()
+
+
+def permanent(exc: Exception) -> bool:
+    """True when the mail server said no for good (5xx): trying again cannot help."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _text in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
+def _failed(message: OutboxMessage, worker: str, exc: Exception) -> None:
+    attempts = message.attempts + 1
+    error = _describe(exc, message.recipient)
+    current_app.logger.warning(
+        "Outbox: message %s failed (try %s): %s", message.id, attempts, error
+    )
+    if permanent(exc) or gives_up_after(attempts):
+        _finish(message.id, worker, attempts=attempts, last_error=error, state="failed")
+        current_app.logger.error("Outbox: message %s given up after %s tries", message.id, attempts)
+        return
+    retry_at = utcnow() + timedelta(seconds=retry_delay(attempts))
+    _finish(message.id, worker, attempts=attempts, last_error=error, next_attempt_at=retry_at)
+
+
+@dataclass
+class PassResult:
+    """What one pass did."""
+
+    sent: int = 0
+    failed: int = 0
+
+
+def send_pass(worker: str | None = None, stop: threading.Event | None = None) -> PassResult:
+    """Claim the due messages and try each once; one SMTP connection for the pass."""
+    worker = worker or worker_name()
+    result = PassResult()
+    if not current_app.config.get("MAIL_SERVER"):
+        return result
+    ids = claim(worker)
+    connection = None
+    try:
+        for message_id in ids:
+            if stop is not None and stop.is_set():
+                # Hand the rest back at once rather than when the lease ends.
+                _finish(message_id, worker)
+                continue
+            message = db.session.get(OutboxMessage, message_id)
+            if message is None:  # deleted meanwhile (e.g. `requests forget`)
+                continue
+            try:
+                if connection is None:
+                    connection = _connect()
+                connection.send_message(build_email(message))
+            except (OSError, smtplib.SMTPException) as exc:
+                _failed(message, worker, exc)
+                result.failed += 1
+                if connection is not None:
+                    connection.close()
+                connection = None
+                continue
+            _finish(
+                message_id, worker, state="sent", sent_at=utcnow(), attempts=message.attempts + 1
+            )
+            result.sent += 1
+    finally:
+        if connection is not None:
+            try:
+                connection.quit()
+            except (OSError, smtplib.SMTPException):
+                connection.close()
+    return result
+
+
+def run(stop: threading.Event, parent: int | None = None) -> None:
+    """Send passes until `stop` is set (or the process `parent` has gone away)."""
+    poll = float(current_app.config["OUTBOX_POLL_SECONDS"])
+    if not current_app.config.get("MAIL_SERVER"):
+        current_app.logger.warning("Outbox: MAIL_SERVER is not set; messages stay queued")
+    while not stop.is_set():
+        if parent is not None and os.getppid() != parent:
+            break
+        try:
+            result = send_pass(stop=stop)
+        except Exception:  # the database was away: try again later, never die
+            db.session.rollback()
+            current_app.logger.exception("Outbox: a pass failed")
+            result = PassResult()
+        db.session.remove()
+        if not result.sent and not result.failed:
+            stop.wait(poll)
