@@ -52,6 +52,8 @@ test-pg: translations $(VNU_JAR)
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # Production server: gunicorn.conf.py reads HOST, PORT, GUNICORN_WORKERS, GUNICORN_THREADS.
+# Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 to share rate limits between workers
+# (with memory:// and several workers gunicorn warns at start-up).
 # It refuses to start without the operator's real details in instance/operator.toml.
 serve: operator-check translations content
 	$(WITH_SENDER) OPERATOR_REQUIRED=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app

@@ -14,6 +14,11 @@ import multiprocessing
 import os
 import sys
 
+from webapp.config import configured
+
+# The app's own settings (defaults, instance/config.py, environment), read the same way.
+settings = configured()
+
 
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
@@ -28,10 +33,17 @@ graceful_timeout = 20
 keepalive = 5
 preload_app = os.environ.get("GUNICORN_PRELOAD", "").strip().lower() in {"1", "true", "yes", "on"}
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# Staff URLs without their query strings: staff search by name and e-mail address.
+logger_class = "webapp.accesslog.AccessLog"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# Addresses come from the reverse proxy through ProxyFix (PROXY_FIX_X_*), not from gunicorn.
-forwarded_allow_ips = "127.0.0.1"
+# Forwarded headers are trusted as far as the app trusts them (PROXY_FIX_X_*, applied by
+# ProxyFix): with those off, nobody may claim HTTPS with X-Forwarded-Proto, not even a
+# process on this machine; with a proxy, only one on loopback may.
+proxied = any(settings[f"PROXY_FIX_X_{name}"] for name in ("FOR", "PROTO", "HOST"))
+forwarded_allow_ips = "127.0.0.1,::1" if proxied else ""
+if not settings["PROXY_FIX_X_PROTO"]:
+    secure_scheme_headers: dict = {}
 # Heartbeat files in memory: a slow disk must not get workers killed.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
@@ -45,3 +57,19 @@ def post_fork(server, worker) -> None:
 
     with wsgi.app.app_context():
         db.engine.dispose(close=False)
+
+
+SHARED_LIMITS_WARNING = """
+************************************************************************************
+WARNING: %d workers count rate limits separately (RATELIMIT_STORAGE_URI=%s).
+Each worker allows the full limit, so "5 per minute" lets several times as many
+through, and a restarted worker forgets its counts. Share them in Redis:
+    RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0
+************************************************************************************"""
+
+
+def when_ready(server) -> None:
+    """Say loudly when several workers would each keep their own rate-limit counts."""
+    storage = str(settings["RATELIMIT_STORAGE_URI"])
+    if server.cfg.workers > 1 and storage.startswith("memory://"):
+        server.log.warning(SHARED_LIMITS_WARNING, server.cfg.workers, storage)

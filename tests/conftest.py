@@ -8,11 +8,17 @@ exercise the pages, not the database, and each one costs seconds.
 """
 
 import asyncio
+import http.client
 import os
 import re
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
+from dataclasses import dataclass
 from email import message_from_bytes
 from email import policy
 from pathlib import Path
@@ -212,7 +218,7 @@ class StaffActions:
         self.client = client
 
     def create(self, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD) -> int:
-        from webapp.admin import accounts
+        from webapp import accounts
 
         with self.app.app_context():
             return accounts.create(email, password).id
@@ -230,6 +236,13 @@ class StaffActions:
             data["next"] = next
         return self.client.post("/admin/login", data=data)
 
+    def choose_language(self, code: str):
+        """Press a language button in the staff header (a POST; signed in or not)."""
+        page = self.client.get("/admin/login", follow_redirects=True).get_data(as_text=True)
+        return self.client.post(
+            "/admin/language", data={"csrf_token": csrf_from(page), "lang": code}
+        )
+
     def logout(self):
         return self.client.post("/admin/logout", data={"csrf_token": self.token("/admin/")})
 
@@ -240,6 +253,12 @@ def staff(app, client) -> StaffActions:
     actions = StaffActions(app, client)
     actions.user_id = actions.create()
     return actions
+
+
+@pytest.fixture
+def staff_actions():
+    """`staff_actions(app, client)`: the sign-in actions for another app or browser."""
+    return StaffActions
 
 
 @pytest.fixture
@@ -295,6 +314,54 @@ def signed_in(app, client, staff, make_request):
     request_id = make_request()
     token = staff.token(f"/admin/requests/{request_id}")
     return client, token, request_id, app
+
+
+# --- A real gunicorn ----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).parent / "gunicorn"
+
+
+@dataclass
+class Answer:
+    """What a real server answered."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+
+
+class Server:
+    """gunicorn started with gunicorn.conf.py as `make serve` does; its stderr in `log`."""
+
+    def __init__(self, port: int, log: Path, process: subprocess.Popen) -> None:
+        self.port = port
+        self.log = log
+        self.process = process
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: str | None = None,
+        headers: dict | None = None,
+        source: str = "127.0.0.1",
+    ) -> Answer:
+        """One request from the client address `source` (any of 127.0.0.0/8)."""
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=30, source_address=(source, 0)
+        )
+        headers = dict(headers or {})
+        if body is not None:
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        answer = Answer(response.status, response.headers, response.read().decode())
+        connection.close()
+        return answer
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
 
 
 # --- A real SMTP server on loopback (aiosmtpd) ---------------------------------------
@@ -383,3 +450,58 @@ def mail_app_factory(app_factory, smtp):
         return app_factory(**{**mail_settings(smtp.port), **extra})
 
     return build
+
+
+def gunicorn_server(tmp_path):
+    """`gunicorn_server(env, *args, app=…, prefix=…)`: start gunicorn on loopback (after the
+    command `prefix`, if any); stopped after the test.
+
+    `env` is added to this process's environment (PROXY_FIX_*, TRUSTED_HOSTS and the rate
+    limit storage are cleared first, so the server sees only what the test gives it).
+    """
+    started = []
+
+    def start(env: dict, *args: str, app: str = "wsgi:app", prefix: tuple = ()) -> Server:
+        port = free_port()
+        log = tmp_path / f"gunicorn-{port}.log"  # a file: a full pipe would stall gunicorn
+        clean = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("PROXY_FIX_", "TRUSTED_HOSTS", "RATELIMIT_", "GUNICORN_"))
+        }
+        handle = log.open("wb")
+        process = subprocess.Popen(
+            [
+                *prefix,
+                str(GUNICORN),
+                "-c",
+                "gunicorn.conf.py",
+                *args,
+                "--bind",
+                f"127.0.0.1:{port}",
+                app,
+            ],
+            cwd=ROOT,
+            env={**clean, "SECRET_KEY": "server-test", **env},
+            stdout=handle,
+            stderr=handle,
+        )
+        server = Server(port, log, process)
+        started.append((server, handle))
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                server.request("GET", "/en/imprint")
+                return server
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise AssertionError(f"gunicorn did not start: {server.log_text()[-3000:]}")
+            time.sleep(0.2)
+
+    yield start
+    for server, handle in started:
+        if server.process.poll() is None:
+            server.process.send_signal(signal.SIGTERM)
+            server.process.wait(timeout=30)
+        handle.close()

@@ -13,6 +13,7 @@ from webapp.models import StaffUser
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 STAFF_EMAIL = "staff@example.org"  # the `staff` fixture's account
 STAFF_PASSWORD = "correct horse battery"
+OPEN_ENDPOINTS = {"admin.login", "admin.language"}  # the sign-in page and its language
 
 
 def csrf_from(html: str) -> str:
@@ -20,10 +21,10 @@ def csrf_from(html: str) -> str:
 
 
 def admin_urls(app, request_id: int) -> list[tuple[str, str]]:
-    """(method, url) for every method of every admin endpoint except sign-in."""
+    """(method, url) for every method of every admin endpoint except sign-in and language."""
     found = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("admin.") or rule.endpoint == "admin.login":
+        if not rule.endpoint.startswith("admin.") or rule.endpoint in OPEN_ENDPOINTS:
             continue
         url = rule.build({"request_id": request_id, "message_id": 1}, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -68,7 +69,7 @@ def test_every_admin_endpoint_refuses_an_anonymous_client(app, client, make_requ
         assert response.status_code == 401, (method, url)
         assert response.headers["HX-Redirect"].startswith("/admin/login")
         checked += 1
-    assert checked == 13
+    assert checked == 12
     with app.app_context():
         item = db.session.get(ContactRequest, request_id)
         assert item.status == "new"
@@ -109,7 +110,7 @@ def test_sign_in_page_is_open_and_has_no_staff_header(client):
     ],
 )
 def test_wrong_or_missing_credentials_show_the_form_again(client, staff, email, password, message):
-    client.get("/admin/login?lang=en")
+    staff.choose_language("en")
     response = staff.login(email=email, password=password)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
@@ -121,7 +122,7 @@ def test_wrong_or_missing_credentials_show_the_form_again(client, staff, email, 
 
 
 def test_expired_token_on_sign_in_keeps_the_email(client, staff):
-    client.get("/admin/login?lang=en")
+    staff.choose_language("en")
     response = client.post(
         "/admin/login",
         data={"csrf_token": "expired", "email": STAFF_EMAIL, "password": STAFF_PASSWORD},
@@ -178,11 +179,11 @@ def test_signed_in_staff_opening_sign_in_go_to_the_list(client, staff):
     assert response.headers["Location"] == "/admin/"
 
 
-def test_throttled_per_account_counting_failures_only(client, staff):
-    client.get("/admin/login?lang=en")
-    for _ in range(5):  # LOGIN_ACCOUNT_RATE_LIMIT: 5 per minute
+def test_guessing_address_is_delayed_for_that_account_only(client, staff):
+    staff.choose_language("en")
+    for _ in range(3):  # LOGIN_FREE_FAILURES: 3, then this address has to wait
         assert staff.login(password="not the password").status_code == 422
-    # Now even the right password is refused, with a clear message and the form again.
+    # Now even the right password is refused here, with a clear message and the form again.
     response = staff.login()
     assert response.status_code == 429
     html = response.get_data(as_text=True)
@@ -190,7 +191,7 @@ def test_throttled_per_account_counting_failures_only(client, staff):
     assert 'type="password"' in html
     assert f'value="{STAFF_EMAIL}"' in html
     assert client.get("/admin/").status_code == 302
-    # Another account from the same client is not blocked by this account's limit.
+    # Another account from the same client is not blocked by this account's failures.
     staff.create("other@example.org", STAFF_PASSWORD)
     assert staff.login(email="other@example.org").status_code == 302
 
@@ -290,14 +291,31 @@ def test_language_switch_refuses_other_targets_and_codes(app, client, staff):
     assert '<html lang="de">' in client.get("/admin/").get_data(as_text=True)
 
 
-def test_language_link_on_the_sign_in_page(client):
-    response = client.get("/admin/login?lang=en&next=/admin/requests/1")
+def test_language_button_on_the_sign_in_page(client, staff):
+    page = client.get("/admin/login?next=/admin/requests/1").get_data(as_text=True)
+    back = re.search(r'name="next" value="([^"]+)"', page).group(1)
+    assert back == "/admin/login?next=/admin/requests/1"
+    response = client.post(
+        "/admin/language", data={"csrf_token": csrf_from(page), "lang": "en", "next": back}
+    )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/admin/login?next=/admin/requests/1"
+    assert response.headers["Location"] == back
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert '<html lang="en">' in html
     assert "Sign in to the help desk" in html
-    assert 'href="/admin/login?lang=de&amp;next=/admin/requests/1"' in html
+    assert '<button class="link-button" type="submit" name="lang" value="de" lang="de">' in html
+
+
+def test_a_link_cannot_change_a_signed_in_language(client, staff):
+    """Another site linking to /admin/login?lang=… changed the language of a signed-in
+    session; the choice is now a POST with a CSRF token."""
+    staff.login()
+    client.get("/admin/login?lang=en")
+    assert '<html lang="de">' in client.get("/admin/").get_data(as_text=True)
+    token = staff.token("/admin/")
+    assert client.post("/admin/language", data={"lang": "en"}).status_code == 400  # no token
+    client.post("/admin/language", data={"csrf_token": token, "lang": "en"})
+    assert '<html lang="en">' in client.get("/admin/").get_data(as_text=True)
 
 
 def test_public_pages_do_not_link_to_the_staff_area(client):

@@ -1,5 +1,7 @@
 """The `admin` and `requests` command groups: staff accounts and purging old requests."""
 
+import subprocess
+import sys
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -80,7 +82,7 @@ def test_set_password_and_list(app, runner):
         input="the new password\nthe new password\n",
     )
     assert result.exit_code == 0, result.output
-    assert "Password changed for d@example.org." in result.output
+    assert "Password changed for d@example.org;" in result.output
     assert check_password_hash(user(app, "d@example.org").password_hash, "the new password")
     result = runner.invoke(
         args=["admin", "set-password", "nobody@example.org", "--password-stdin"],
@@ -125,3 +127,12 @@ def test_purge_defaults_to_the_configured_age(app, runner, make_request):
     assert "Removed 1 closed request(s) older than 200 days." in result.output
     with app.app_context():
         assert db.session.scalars(select(ContactRequest)).all() == []
+
+
+def test_importing_the_package_does_not_load_the_staff_blueprint():
+    """Account rules live in webapp/accounts.py: the CLI no longer pulls in webapp.admin."""
+    code = "import sys, webapp, webapp.cli; print('webapp.admin' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "False"

@@ -20,7 +20,7 @@ def rows(html: str) -> list[str]:
 @pytest.fixture
 def signed_in(client, staff):
     staff.login()
-    client.get("/admin/login?lang=en")  # English labels for the assertions below
+    staff.choose_language("en")  # English labels for the assertions below
     return client
 
 

@@ -17,7 +17,7 @@ STAFF_EMAIL = "staff@example.org"  # the `staff` fixture's account
 @pytest.fixture
 def signed_in(client, staff):
     staff.login()
-    client.get("/admin/login?lang=en")  # English labels for the assertions below
+    staff.choose_language("en")  # English labels for the assertions below
     return client
 
 

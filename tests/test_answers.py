@@ -5,8 +5,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from webapp import accounts
 from webapp import outbox
-from webapp.admin import accounts
 from webapp.extensions import db
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest

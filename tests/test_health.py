@@ -1,9 +1,11 @@
-"""`/healthz`: 200 when the database answers, 503 when it does not; never limited."""
+"""`/healthz`: 200 when the database takes a write, 503 when it does not; never limited."""
 
 import json
 import socket
 import subprocess
 import sys
+
+from flask_migrate import upgrade
 
 
 def test_healthy_database_answers_ok(client):
@@ -21,7 +23,10 @@ def test_sqlite_file_that_cannot_be_opened_gives_503_until_it_can(tmp_path, app_
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_data(as_text=True) == "database unavailable\n"
-    missing_dir.mkdir()  # SQLite can now create the file: the next probe must see that
+    missing_dir.mkdir()  # SQLite can now create the file, but it holds no schema yet
+    assert client.get("/healthz").status_code == 503
+    with app.app_context():
+        upgrade()  # once migrated, the next probe must see that
     assert client.get("/healthz").status_code == 200
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import ContactRequest
+from webapp.models import Initiative
 from webapp.models import OutboxMessage
 
 HX = {"HX-Request": "true"}
@@ -161,11 +162,14 @@ def test_confirmation_page_needs_your_own_submission(app, client):
 INVALID = [
     ("name", {"name": "  "}, "Enter your name"),
     ("name", {"name": "x" * 201}, "Your name must be 200 characters or fewer"),
+    ("name", {"name": "Jana\nBcc: all@example.org"}, "Enter your name on one line"),
+    ("name", {"name": "Jana\u2028Nováková"}, "Enter your name on one line"),
     ("email", {"email": ""}, "Enter your e-mail address"),
     ("email", {"email": "jana.example.org"}, "Enter an e-mail address in the correct format"),
     ("email", {"email": "jana@localhost"}, "Enter an e-mail address in the correct format"),
     ("phone", {"phone": "call me maybe"}, "Enter a phone number using only digits"),
     ("organisation", {"organisation": "o" * 201}, "The organisation must be 200 characters"),
+    ("organisation", {"organisation": "Verein\r\nX"}, "Enter the organisation on one line"),
     ("topic", {"topic": ""}, "Choose what your question is about"),
     ("topic", {"topic": "no-such-topic"}, "Choose what your question is about"),
     ("message", {"message": "Hilfe!"}, "Your message must be at least 10 characters"),
@@ -198,6 +202,20 @@ def test_invalid_input_shows_errors_and_keeps_the_answers(
     if field != "consent":
         assert re.search(r'<input checked id="consent"', html)
     assert stored(app) == []
+
+
+def test_without_initiatives_an_unknown_topic_is_refused(app, client):
+    """With no initiatives loaded, any posted topic used to be accepted (and reached the
+    subject of the staff e-mail)."""
+    with app.app_context():
+        for initiative in db.session.scalars(select(Initiative)):
+            db.session.delete(initiative)
+        db.session.commit()
+    response = post(client, lang="en", topic="Urgent: call +49 000 now")
+    assert response.status_code == 422
+    assert "Choose what your question is about" in response.get_data(as_text=True)
+    assert stored(app) == []
+    assert post(client, lang="en", topic="job").status_code == 303  # fixed topics still work
 
 
 def test_errors_are_in_german_on_the_german_form(client):
@@ -238,7 +256,7 @@ def test_markup_is_stored_verbatim_and_shown_escaped(app, client):
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
-def test_filled_honeypot_looks_sent_but_stores_nothing(app, client, htmx):
+def test_filled_honeypot_looks_sent_and_is_kept_apart_as_spam(app, client, htmx):
     response = post(client, headers=HX if htmx else None, website="https://spam.example")
     if htmx:
         html = response.get_data(as_text=True)
@@ -248,7 +266,20 @@ def test_filled_honeypot_looks_sent_but_stores_nothing(app, client, htmx):
         html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert REFERENCE.search(html)
     assert "Ihre Anfrage wurde gesendet" in html
-    assert stored(app) == []
+    [row] = stored(app)
+    assert (row.is_spam, row.status) == (True, "closed")  # hidden from the list, purged in time
+
+
+def test_bot_cannot_tell_its_reference_from_a_real_one(app, client):
+    """Decoy references were random while real ones count up: a bot sending twice, with a
+    real visitor in between, could tell. Now every reference comes from one sequence."""
+    references = []
+    for honeypot in ("https://spam.example", "", "https://spam.example"):
+        response = post(client, headers=HX, website=honeypot)
+        references.append(REFERENCE.search(response.get_data(as_text=True)).group(0))
+    year = datetime.now(UTC).year
+    assert references == [f"H-{year}-{number:06d}" for number in (1, 2, 3)]
+    assert [row.is_spam for row in stored(app)] == [True, False, True]
 
 
 # --- CSRF ------------------------------------------------------------------------------------

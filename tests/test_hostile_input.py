@@ -80,9 +80,11 @@ def test_help_form_survives_anything(hostile_app, data, htmx):
         rows = db.session.scalars(select(ContactRequest).order_by(ContactRequest.id)).all()
     accepted = response.status_code in {200, 303}
     honeypot = bool((settle(data.get("website")) or "").strip())
-    assert len(rows) == before + (1 if accepted and not honeypot else 0)
-    if accepted and not honeypot:
+    # A bot's request (honeypot filled) is stored too, marked as spam.
+    assert len(rows) == before + (1 if accepted else 0)
+    if accepted:
         row = rows[-1]
+        assert row.is_spam is honeypot
         assert row.name == settle(data["name"]).strip()
         assert row.message == settle(data["message"]).strip()
         assert row.email == settle(data["email"]).strip()

@@ -26,9 +26,12 @@ from .pagecache import PageCache
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Build the application; settings in `config` (tests) win over every other source."""
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application; settings in `config` (tests) win over every other source.
+
+    `instance_path` replaces the project's instance/ folder (tests of a fresh install).
+    """
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     settings.load(app, config)
     operator.init_app(app)  # early: without valid details in production, nothing starts
 

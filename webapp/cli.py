@@ -12,12 +12,12 @@ from flask import Flask
 from flask import current_app
 from flask.cli import AppGroup
 
+from . import accounts
 from . import casework
 from . import content
 from . import operator
 from . import outbox
 from . import persons
-from .admin import accounts
 
 content_cli = AppGroup("content", help="Manage the site's content.")
 admin_cli = AppGroup("admin", help="Manage staff accounts.")
@@ -79,7 +79,29 @@ def set_staff_password(email: str, password_stdin: bool) -> None:
         user = accounts.set_password(email, password)
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Password changed for {user.email}.")
+    click.echo(f"Password changed for {user.email}; every earlier sign-in has ended.")
+
+
+@admin_cli.command("deactivate")
+@click.argument("email")
+def deactivate_staff(email: str) -> None:
+    """Refuse sign-in to a staff account and end its sessions at once."""
+    try:
+        user = accounts.set_active(email, False)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Deactivated {user.email}; every sign-in has ended.")
+
+
+@admin_cli.command("activate")
+@click.argument("email")
+def activate_staff(email: str) -> None:
+    """Allow a deactivated staff account to sign in again."""
+    try:
+        user = accounts.set_active(email, True)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Activated {user.email}.")
 
 
 @admin_cli.command("list")

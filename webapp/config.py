@@ -2,8 +2,11 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from flask import Config
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,6 +16,7 @@ class Defaults:
     """Settings that work on a fresh clone without any configuration."""
 
     SQLALCHEMY_DATABASE_URI = "sqlite:///site.db"  # relative: resolved inside instance/
+    # Engine options; `hide_parameters` is always added (see load()).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -25,8 +29,15 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     HELP_RATE_LIMIT = "5 per minute;30 per day"
-    LOGIN_RATE_LIMIT = "10 per minute;50 per day"
-    LOGIN_ACCOUNT_RATE_LIMIT = "5 per minute;20 per day"
+    LOGIN_RATE_LIMIT = "10 per minute;50 per day"  # failed sign-ins per client address
+    # Per account and client address: this many failures are free, then waits that double
+    # from LOGIN_FIRST_DELAY seconds up to a day (webapp/signin_throttle.py).
+    LOGIN_FREE_FAILURES = 3
+    LOGIN_FIRST_DELAY = 30
+    STAFF_SESSION_HOURS = 9  # a working day: a staff session ends this long after sign-in
+    # Host names the site answers to; any other Host header gets 400 (Flask's TRUSTED_HOSTS).
+    # The host of PUBLIC_BASE_URL is always added.
+    TRUSTED_HOSTS = ["127.0.0.1", "localhost"]
     MAIL_SERVER = None
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -54,8 +65,6 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "http"
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0
@@ -72,7 +81,10 @@ ENVIRONMENT = {
     "RATELIMIT_STORAGE_URI": str,
     "HELP_RATE_LIMIT": str,
     "LOGIN_RATE_LIMIT": str,
-    "LOGIN_ACCOUNT_RATE_LIMIT": str,
+    "LOGIN_FREE_FAILURES": int,
+    "LOGIN_FIRST_DELAY": int,
+    "STAFF_SESSION_HOURS": float,
+    "TRUSTED_HOSTS": list,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USE_TLS": bool,
@@ -106,23 +118,66 @@ ENVIRONMENT = {
 def _parse(kind: type, raw: str):
     if kind is bool:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is list:
+        return [part.strip() for part in raw.split(",") if part.strip()]
     return kind(raw)
+
+
+def _fill(config: Config) -> None:
+    """Defaults, then instance/config.py, then the environment."""
+    config.from_object(Defaults)
+    config.from_pyfile("config.py", silent=True)
+    for name, kind in ENVIRONMENT.items():
+        raw = os.environ.get(name)
+        if raw:
+            config[name] = _parse(kind, raw)
+
+
+def configured(instance: Path = ROOT / "instance") -> Config:
+    """The settings as the app will read them, for gunicorn.conf.py (no app exists there)."""
+    config = Config(str(instance))
+    _fill(config)
+    return config
 
 
 def load(app: Flask, overrides: dict | None) -> None:
     """Fill app.config from defaults, instance/config.py, the environment, then overrides."""
-    app.config.from_object(Defaults)
-    app.config.from_pyfile("config.py", silent=True)
-    for name, kind in ENVIRONMENT.items():
-        raw = os.environ.get(name)
-        if raw:
-            app.config[name] = _parse(kind, raw)
+    _fill(app.config)
     if overrides:
         app.config.update(overrides)
     if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    private_instance(Path(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    # Errors must never carry what visitors typed into the logs: SQLAlchemy leaves the
+    # statement's parameters out of its exception messages.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        "hide_parameters": True,
+    }
+    # The signed cookie itself expires with the staff session; a session is not permanent,
+    # so the browser drops it when it closes.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["STAFF_SESSION_HOURS"])
+    trusted = list(app.config.get("TRUSTED_HOSTS") or [])
+    public_host = urlsplit(app.config["PUBLIC_BASE_URL"]).hostname
+    if trusted and public_host and public_host not in trusted:
+        trusted.append(public_host)
+    app.config["TRUSTED_HOSTS"] = trusted or None
+
+
+def private_instance(instance: Path) -> None:
+    """Create instance/ readable by the site's user only (it holds the database and key).
+
+    An existing folder open to others is closed too; when it belongs to another user that
+    fails, and the folder is left as it is.
+    """
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        if instance.stat().st_mode & 0o077:
+            instance.chmod(0o700)
+    except OSError:
+        pass
 
 
 def _instance_secret(instance: Path) -> str:

@@ -109,5 +109,8 @@ def all_initiatives() -> list[Initiative]:
 
 
 def find(slug: str) -> Initiative | None:
-    """One initiative by slug, or None."""
+    """One initiative by slug, or None (without asking the database for a malformed one:
+    PostgreSQL refuses text holding NUL with an error)."""
+    if not SLUG.match(slug):
+        return None
     return db.session.scalar(select(Initiative).where(Initiative.slug == slug))

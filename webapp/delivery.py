@@ -88,7 +88,7 @@ class StaticFiles:
             return None
         try:
             stat = os.stat(path)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the name (/static/%00)
             return None
         cached = self._files.get(filename)
         if cached and cached.mtime_ns == stat.st_mtime_ns and cached.size == stat.st_size:

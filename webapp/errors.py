@@ -1,9 +1,14 @@
 """Error pages in the site's look and the visitor's language, never a stack trace."""
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 from flask import render_template
+from flask import request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import SecurityError
 
 from .extensions import db
 from .extensions import htmx
@@ -55,11 +60,23 @@ def render_error(code: int):
     return response, code
 
 
+def _use_own_host(app: Flask) -> None:
+    """A Host header outside TRUSTED_HOSTS: build the error page's links for the site's
+    own name (PUBLIC_BASE_URL), so the forged one never appears in them."""
+    own = urlsplit(app.config["PUBLIC_BASE_URL"]).netloc
+    request.host = own
+    request_ctx.url_adapter = app.url_map.bind(
+        own, script_name=request.root_path or "/", url_scheme=request.scheme
+    )
+
+
 def register(app: Flask) -> None:
     """Register a handler for every HTTP error and for unexpected exceptions."""
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if isinstance(exc, SecurityError) and request_ctx.url_adapter is None:
+            _use_own_host(app)
         response, code = render_error(exc.code or 500)
         result = app.make_response((response, code))
         if exc.code == 405 and getattr(exc, "valid_methods", None):

@@ -1,4 +1,8 @@
-"""`/healthz` for load balancers and monitors: 200 when the database answers, 503 when not."""
+"""`/healthz` for load balancers and monitors: 200 when the database takes a write, 503 when not.
+
+Reading alone is not enough: a SQLite file that became unwritable, or a PostgreSQL server
+gone read-only, still answers `SELECT 1` while every help request fails.
+"""
 
 from flask import Blueprint
 from flask import Response
@@ -21,13 +25,14 @@ def _plain(body: str, status: int) -> Response:
 @bp.get("/healthz")
 @limiter.exempt
 def healthz() -> Response:
-    """Ask the database for `SELECT 1`; no session, no template, no rate limit."""
+    """Write to the database inside a transaction that is rolled back; no session, no
+    template, no rate limit. The row written is Alembic's, which every deployment has."""
     try:
-        db.session.execute(text("SELECT 1"))
+        db.session.execute(text("UPDATE alembic_version SET version_num = version_num"))
     except SQLAlchemyError as exc:
-        db.session.rollback()
-        current_app.logger.warning("Health check: database unreachable: %s", exc.__class__.__name__)
+        current_app.logger.warning("Health check: database unusable: %s", exc.__class__.__name__)
         return _plain("database unavailable", 503)
     finally:
+        db.session.rollback()
         db.session.remove()
     return _plain("ok", 200)

@@ -5,7 +5,6 @@ initiative, `initiative_id` points at it too (the slug survives if the initiativ
 is ever removed). Nothing about the visitor is stored beyond what they typed.
 """
 
-import secrets
 from dataclasses import dataclass
 
 from flask import current_app
@@ -63,18 +62,29 @@ def initiative_topics(lang: str) -> list[tuple[str, str]]:
         return [(slug, name) for slug, name in db.session.execute(stmt)]
     except SQLAlchemyError as exc:
         db.session.rollback()
-        current_app.logger.error("Help desk: cannot read the initiatives: %s", exc)
+        current_app.logger.error(
+            "Help desk: cannot read the initiatives: %s", describe_failure(exc)
+        )
         raise Unavailable from exc
+
+
+def describe_failure(exc: SQLAlchemyError) -> str:
+    """What went wrong, for the log, without the statement or anything the visitor typed.
+
+    The driver's message can quote values (PostgreSQL's DETAIL lines do), so only the
+    error's kinds are logged, e.g. "OperationalError (sqlite3.OperationalError)".
+    """
+    original = getattr(exc, "orig", None)
+    if original is None:
+        return type(exc).__name__
+    kind = f"{type(original).__module__}.{type(original).__qualname__}"
+    code = getattr(original, "sqlite_errorname", None) or getattr(original, "sqlstate", None)
+    return f"{type(exc).__name__} ({kind}{', ' + code if code else ''})"
 
 
 def reference_for(item: ContactRequest) -> str:
     """The visitor's reference number, e.g. H-2026-000123 (year in UTC, then the id)."""
     return f"H-{item.created_at.year}-{item.id:06d}"
-
-
-def decoy_reference() -> str:
-    """A reference that looks real, for a bot that filled the honeypot (nothing is stored)."""
-    return f"H-{utcnow().year}-{secrets.randbelow(900000) + 1000:06d}"
 
 
 @dataclass(frozen=True)
@@ -85,8 +95,13 @@ class Stored:
     reference: str
 
 
-def submit(data: Submission, lang: str) -> Stored:
+def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
     """Store a new request and queue its e-mails; return its id and reference once committed.
+
+    A bot's request (`spam`, the honeypot was filled) is stored too, marked as spam and
+    closed, and no e-mail is queued: its reference then comes from the same sequence as
+    every real one, so the bot cannot tell it was caught, staff find it under "spam", and
+    the purge removes it.
 
     Raises Unavailable (after rolling back) when the database fails, so the caller
     never confirms something that was not stored.
@@ -106,20 +121,23 @@ def submit(data: Submission, lang: str) -> Stored:
             organisation=data.organisation or None,
             phone=data.phone or None,
             message=data.message,
-            status="new",
+            status="closed" if spam else "new",
             consent_at=now,
-            is_spam=False,
+            is_spam=spam,
         )
         db.session.add(item)
         db.session.flush()  # assigns the id the reference is made of
         reference = item.reference = reference_for(item)
         stored = Stored(id=item.id, reference=reference)
         # The e-mails go into the outbox in the same transaction: both or neither.
-        notify.request_stored(item)
+        if not spam:
+            notify.request_stored(item)
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()
-        current_app.logger.error("Help desk: a request could not be stored: %s", exc)
+        current_app.logger.error(
+            "Help desk: a request could not be stored: %s", describe_failure(exc)
+        )
         raise Unavailable from exc
     current_app.logger.info("Help desk: stored request %s", reference)
     return stored

@@ -12,6 +12,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from limits import parse_many
 
+from . import signin_throttle
+
 # When the wording of the privacy notice last changed; the page shows this date or the
 # date of the operator's details (`privacy.updated`), whichever is later.
 PRIVACY_TEXT_DATE = date(2026, 11, 28)
@@ -28,7 +30,7 @@ DATA_PROTECTION_AUTHORITY = {
 }
 
 
-RATE_LIMIT_SETTINGS = ("HELP_RATE_LIMIT", "LOGIN_RATE_LIMIT", "LOGIN_ACCOUNT_RATE_LIMIT")
+RATE_LIMIT_SETTINGS = ("HELP_RATE_LIMIT", "LOGIN_RATE_LIMIT")
 
 
 def longest_window_hours(config) -> int:
@@ -37,7 +39,8 @@ def longest_window_hours(config) -> int:
         (item.get_expiry() for name in RATE_LIMIT_SETTINGS for item in parse_many(config[name])),
         default=0,
     )
-    return max(1, -(-seconds // 3600))
+    # Failed sign-ins per account and address are kept up to a day (signin_throttle.py).
+    return max(1, -(-seconds // 3600), signin_throttle.DAY // 3600)
 
 
 def csrf_minutes(config) -> int | None:

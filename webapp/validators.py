@@ -27,3 +27,19 @@ class NoControlCharacters:
                     field=field.label.text,
                 )
             )
+
+
+# Everything a browser or a mail program may show as a new line.
+LINE_BREAKS = {"\n", "\r", "\v", "\f", "\x85", "\u2028", "\u2029"}
+
+
+class SingleLine:
+    """Reject line breaks in a one-line field (a name reaches e-mail headers and CSV rows)."""
+
+    def __init__(self, message) -> None:
+        self.message = message
+
+    def __call__(self, _form, field) -> None:
+        value = field.data
+        if isinstance(value, str) and any(char in LINE_BREAKS for char in value):
+            raise ValidationError(self.message)

@@ -4,28 +4,39 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import Response
+from flask import current_app
 from flask import request
+from flask import session
 from flask import url_for
 from flask_login import current_user
 
-from ..extensions import db
+from .. import accounts
 from ..extensions import htmx
 from ..extensions import login_manager
 from ..models import StaffUser
 from .safety import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-# The only endpoint open to anonymous visitors.
-PUBLIC_ENDPOINTS = {"admin.login"}
+# The only endpoints open to anonymous visitors: signing in and choosing its language.
+PUBLIC_ENDPOINTS = {"admin.login", "admin.language"}
+SIGNED_IN_AT = "signed_in_at"  # session key: when this session signed in (Unix time)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> StaffUser | None:
-    """Flask-Login: the signed-in staff member, or None."""
+def load_user(token: str) -> StaffUser | None:
+    """Flask-Login: the signed-in staff member, or None when the session has ended."""
+    return accounts.session_user(
+        token, session.get(SIGNED_IN_AT), current_app.config["STAFF_SESSION_HOURS"]
+    )
+
+
+def _current_path() -> str | None:
+    """The page htmx was on, as a local path, or None (also for a malformed URL)."""
     try:
-        return db.session.get(StaffUser, int(user_id))
-    except ValueError:
+        page = urlsplit(htmx.current_url or "")
+    except ValueError:  # e.g. "http://[abc": an unclosed IPv6 bracket
         return None
+    return safe_next(page.path + (f"?{page.query}" if page.query else ""))
 
 
 @bp.before_request
@@ -40,9 +51,7 @@ def require_staff():
         return None
     if htmx:
         response = Response(status=401)
-        page = urlsplit(htmx.current_url or "")
-        back = safe_next(page.path + (f"?{page.query}" if page.query else ""))
-        response.headers["HX-Redirect"] = url_for("admin.login", next=back)
+        response.headers["HX-Redirect"] = url_for("admin.login", next=_current_path())
         response.vary.add("HX-Request")
         return response
     return login_manager.unauthorized()

@@ -1,5 +1,6 @@
 """Routes of the staff area: sign-in, the list of requests, a request, export, deletion."""
 
+import time
 from datetime import date
 
 from flask import Response
@@ -17,8 +18,10 @@ from flask_login import login_user
 from flask_login import logout_user
 from flask_wtf.csrf import CSRFError
 
+from .. import accounts
 from .. import casework
 from .. import correspondence
+from .. import signin_throttle
 from ..errors import render_error
 from ..extensions import db
 from ..extensions import limiter
@@ -27,7 +30,7 @@ from ..i18n import staff_languages
 from ..models import ContactRequest
 from ..responses import fragment_or_page
 from ..responses import wants_fragment
-from . import accounts
+from . import SIGNED_IN_AT
 from . import bp
 from .forms import AnswerForm
 from .forms import DeleteForm
@@ -42,46 +45,49 @@ from .safety import safe_next
 
 
 def _failed_sign_in(response: Response) -> bool:
-    # Only failures count against the limits: a successful sign-in redirects.
+    # Only failures count against the per-address limit: a successful sign-in redirects.
     return response.status_code != 302
-
-
-def _account_key() -> str:
-    return "account:" + accounts.normalise(request.form.get("email", ""))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed_sign_in
 )
-@limiter.limit(
-    lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"],
-    methods=["POST"],
-    deduct_when=_failed_sign_in,
-    key_func=_account_key,
-    scope="login-account",
-)
 def login():
     """Sign in; afterwards go back to the page asked for (a local one only)."""
     target = safe_next(request.values.get("next"))
-    if request.method == "GET" and request.args.get("lang") in staff_languages():
-        session["admin_lang"] = request.args["lang"]
-        return redirect(url_for("admin.login", next=target))
     if current_user.is_authenticated:
         return redirect(target or url_for("admin.index"))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        email = form.email.data
+        if signin_throttle.wait_seconds(email):
+            abort(429)
+        user = accounts.authenticate(email, form.password.data)
         if user is not None:
-            login_user(user)
-            _remember_language(user)
+            signin_throttle.succeeded(email)
+            _sign_in(user)
             return redirect(target or url_for("admin.index"))
+        signin_throttle.failed(email)
         form.email.errors.append(_("The e-mail address or password is not correct"))
     if form.is_submitted():
         status = 422
     form.next.data = target or ""
     return render_template("admin/login.html", form=form, next=target), status
+
+
+def _sign_in(user) -> None:
+    """A fresh session for the account: nothing from before the sign-in survives it."""
+    chosen = session.get("admin_lang")
+    session.clear()
+    login_user(user)
+    session[SIGNED_IN_AT] = time.time()
+    if user.language in staff_languages():
+        session["admin_lang"] = user.language
+    elif chosen in staff_languages():
+        session["admin_lang"] = chosen
+        accounts.remember_language(user, chosen)
 
 
 @bp.errorhandler(429)
@@ -132,31 +138,34 @@ def csrf_failed(_exc):
     return render_error(400)
 
 
-def _remember_language(user) -> None:
-    if user.language in staff_languages():
-        session["admin_lang"] = user.language
-    elif session.get("admin_lang") in staff_languages():
-        accounts.remember_language(user, session["admin_lang"])
-
-
 @bp.post("/logout")
 def logout():
-    """Sign out and return to the sign-in page."""
+    """Sign out here and in every other session of the account, then show the sign-in page."""
     if LogoutForm().validate_on_submit():
+        accounts.end_sessions(current_user)
+        chosen = session.get("admin_lang")
         logout_user()
+        session.clear()
+        if chosen:
+            session["admin_lang"] = chosen
         flash(_("You have signed out."), "success")
     return redirect(url_for("admin.login"))
 
 
 @bp.post("/language")
 def language():
-    """Remember the staff member's language, in the session and on the account."""
+    """Remember the staff member's language: in the session, and on the account if signed in.
+
+    A POST with a CSRF token, so a link on another site cannot change it.
+    """
     form = LanguageForm()
     lang = request.form.get("lang")
     if form.validate_on_submit() and lang in staff_languages():
         session["admin_lang"] = lang
-        accounts.remember_language(current_user, lang)
-    return redirect(safe_next(form.next.data) or url_for("admin.index"))
+        if current_user.is_authenticated:
+            accounts.remember_language(current_user, lang)
+    default = "admin.index" if current_user.is_authenticated else "admin.login"
+    return redirect(safe_next(form.next.data) or url_for(default))
 
 
 def _filter_form_and_filters() -> tuple[FilterForm, casework.Filters]:

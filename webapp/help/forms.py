@@ -17,7 +17,9 @@ from wtforms.validators import Regexp
 
 from .. import helpdesk
 from ..validators import NoControlCharacters
+from ..validators import SingleLine
 
+FIXED = helpdesk.FIXED_TOPICS
 MESSAGE_MIN = 10
 MESSAGE_MAX = 5000
 
@@ -35,6 +37,7 @@ class HelpForm(FlaskForm):
         filters=[strip],
         validators=[
             NoControlCharacters(),
+            SingleLine(_l("Enter your name on one line, without line breaks")),
             DataRequired(_l("Enter your name")),
             Length(max=200, message=_l("Your name must be 200 characters or fewer")),
         ],
@@ -59,6 +62,7 @@ class HelpForm(FlaskForm):
         filters=[strip],
         validators=[
             NoControlCharacters(),
+            SingleLine(_l("Enter the organisation on one line, without line breaks")),
             Optional(),
             Length(max=200, message=_l("The organisation must be 200 characters or fewer")),
         ],
@@ -122,8 +126,9 @@ class HelpForm(FlaskForm):
             if key != "other"
         ]
         choices += [SelectChoice(slug, name, optgroup=group) for slug, name in initiatives]
-        if not initiatives and self.topic.data and self.topic.data not in helpdesk.FIXED_TOPICS:
-            # The initiatives could not be read: keep what the visitor chose all the same.
+        if not self.topics_available and self.topic.data and self.topic.data not in FIXED:
+            # The initiatives could not be read: keep what the visitor chose all the same
+            # (the form is shown again, never accepted, while the database is unavailable).
             choices.append(SelectChoice(self.topic.data, self.topic.data, optgroup=group))
         choices.append(SelectChoice("other", helpdesk.TOPIC_NAMES["other"]))
         return choices

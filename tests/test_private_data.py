@@ -1,0 +1,134 @@
+"""Personal data stays out of logs and out of other local users' reach.
+
+- A request that cannot be stored (database locked) is logged without the SQL
+  parameters, i.e. without the visitor's name, e-mail address and message.
+- Staff search terms (names, e-mail addresses) do not reach gunicorn's access log.
+- instance/ is created 700, the SQLite database and its -wal/-shm files 600.
+"""
+
+import re
+import shutil
+import sqlite3
+import stat
+from pathlib import Path
+from urllib.parse import quote
+from urllib.parse import urlencode
+
+from flask_migrate import upgrade
+
+from webapp import create_app
+from webapp.extensions import db
+
+NAME = "Erika Mustermann"
+EMAIL = "erika.mustermann@example.org"
+MESSAGE = "Bitte rufen Sie mich wegen der Wohnung in Zwickau an."
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def send_help_request(client) -> int:
+    page = client.get("/de/help").get_data(as_text=True)
+    data = {
+        "csrf_token": TOKEN.search(page).group(1),
+        "name": NAME,
+        "email": EMAIL,
+        "topic": "housing",
+        "message": MESSAGE,
+        "consent": "y",
+    }
+    return client.post("/de/help", data=data).status_code
+
+
+def test_a_locked_database_is_logged_without_what_the_visitor_typed(app, client, db_path, caplog):
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
+    try:
+        assert send_help_request(client) == 503
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "could not be stored" in caplog.text
+    assert "OperationalError" in caplog.text
+    for secret in (NAME, EMAIL, MESSAGE, "Mustermann", "example.org"):
+        assert secret not in caplog.text
+
+
+def test_engine_hides_parameters_even_when_options_are_configured(app_factory):
+    app = app_factory(SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True})
+    with app.app_context():
+        assert db.engine.hide_parameters is True
+
+
+def test_staff_search_terms_stay_out_of_the_access_log(
+    staff, database_uri, gunicorn_server, tmp_path
+):
+    access_log = tmp_path / "access.log"
+    server = gunicorn_server(
+        {"DATABASE_URL": database_uri, "GUNICORN_ACCESS_LOG": str(access_log)}, "--workers", "1"
+    )
+    page = server.request("GET", "/admin/login")
+    cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+    body = urlencode(
+        {
+            "csrf_token": TOKEN.search(page.body).group(1),
+            "email": staff.email,
+            "password": staff.password,
+        }
+    )
+    signed_in = server.request("POST", "/admin/login", body=body, headers={"Cookie": cookie})
+    assert signed_in.status == 302
+    cookie = signed_in.headers["Set-Cookie"].split(";", 1)[0]
+    staff_url = f"/admin/?q={quote(NAME)}&status=new"
+    assert server.request("GET", staff_url, headers={"Cookie": cookie}).status == 200
+    export = f"/admin/export.csv?q={quote(EMAIL)}"
+    assert server.request("GET", export, headers={"Cookie": cookie}).status == 200
+    # The style sheet of a search result page: the browser sends that page as Referer.
+    referer = f"http://127.0.0.1:{server.port}{staff_url}"
+    assert server.request("GET", "/static/css/site.css", headers={"Referer": referer}).status == 200
+    # A public page keeps its query string: it holds nothing personal.
+    assert server.request("GET", "/de/help?topic=housing").status == 200
+    server.process.terminate()
+    server.process.wait(timeout=30)
+
+    log = access_log.read_text()
+    assert '"GET /admin/ HTTP/1.1" 200' in log
+    assert '"GET /admin/export.csv HTTP/1.1" 200' in log
+    assert f'"http://127.0.0.1:{server.port}/admin/"' in log  # the Referer, without its query
+    assert "/de/help?topic=housing" in log
+    for secret in ("Erika", "Mustermann", "erika.mustermann", "q="):
+        assert secret not in log
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_a_fresh_instance_folder_and_database_are_private(tmp_path, make_config):
+    instance = tmp_path / "instance"
+    app = create_app(make_config("sqlite:///site.db", SECRET_KEY=None), instance_path=str(instance))
+    with app.app_context():
+        upgrade()
+    assert send_help_request(app.test_client()) in {303, 422}
+    database = instance / "site.db"
+    assert mode(instance) == 0o700
+    assert mode(instance / "secret_key") == 0o600
+    for name in ("site.db", "site.db-wal", "site.db-shm"):
+        assert (instance / name).exists(), name
+        assert mode(instance / name) == 0o600, name
+    assert database.stat().st_size > 0
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_files_left_open_by_an_older_version_are_closed(tmp_path, make_config, seeded_db):
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o755)
+    instance.chmod(0o755)
+    shutil.copy(seeded_db, instance / "site.db")
+    (instance / "site.db").chmod(0o644)
+    app = create_app(make_config("sqlite:///site.db"), instance_path=str(instance))
+    assert mode(instance) == 0o700
+    assert app.test_client().get("/healthz").status_code == 200
+    for name in ("site.db", "site.db-wal", "site.db-shm"):
+        assert mode(instance / name) == 0o600, name
+    with app.app_context():
+        db.engine.dispose()

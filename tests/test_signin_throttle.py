@@ -1,0 +1,97 @@
+"""Password guessing is slowed per account and client address; strangers cannot lock staff out.
+
+The attack: fourteen wrong passwords for one staff address, each from another client
+address, made the right password from yet another address answer 429 for the rest of
+the day. Here it is repeated against a real gunicorn, each client bound to its own
+loopback address (127.0.0.2 …).
+"""
+
+import re
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import time_machine
+
+STAFF_EMAIL = "staff@example.org"  # the `staff` fixture's account
+STAFF_PASSWORD = "correct horse battery"
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def sign_in(server, source: str, password: str):
+    """Open the sign-in page and send the form, both from client address `source`."""
+    page = server.request("GET", "/admin/login", source=source)
+    cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+    body = urlencode(
+        {"csrf_token": TOKEN.search(page.body).group(1), "email": STAFF_EMAIL, "password": password}
+    )
+    answer = server.request(
+        "POST", "/admin/login", body=body, headers={"Cookie": cookie}, source=source
+    )
+    return answer
+
+
+def test_guesses_from_many_addresses_do_not_lock_out_the_real_person(
+    staff, database_uri, gunicorn_server
+):
+    server = gunicorn_server({"DATABASE_URL": database_uri}, "--workers", "1")
+    for number in range(2, 16):  # fourteen strangers, one wrong password each
+        assert sign_in(server, f"127.0.0.{number}", "a wrong guess").status == 422
+    signed_in = sign_in(server, "127.0.0.20", STAFF_PASSWORD)
+    assert signed_in.status == 302
+    assert signed_in.headers["Location"] == "/admin/"
+    cookie = signed_in.headers["Set-Cookie"].split(";", 1)[0]
+    page = server.request("GET", "/admin/", headers={"Cookie": cookie}, source="127.0.0.20")
+    assert page.status == 200
+    assert STAFF_EMAIL in page.body
+
+
+def test_the_guessing_address_has_to_wait_even_with_the_right_password(
+    staff, database_uri, gunicorn_server
+):
+    server = gunicorn_server({"DATABASE_URL": database_uri}, "--workers", "1")
+    for _ in range(3):
+        assert sign_in(server, "127.0.0.7", "a wrong guess").status == 422
+    refused = sign_in(server, "127.0.0.7", STAFF_PASSWORD)
+    assert refused.status == 429
+    assert "Zu viele Anmeldeversuche" in refused.body
+    assert sign_in(server, "127.0.0.8", STAFF_PASSWORD).status == 302  # the real person
+
+
+def test_delays_grow_with_each_further_failure(app, staff, staff_actions):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "127.0.0.9"
+    guesser = staff_actions(app, client)
+    with time_machine.travel("2026-11-30 07:00 +0000", tick=False) as clock:
+        for _ in range(3):  # free
+            assert guesser.login(password="wrong").status_code == 422
+        assert guesser.login().status_code == 429  # waits 30 s (LOGIN_FIRST_DELAY)
+        clock.shift(timedelta(seconds=31))
+        assert guesser.login(password="wrong").status_code == 422  # now 60 s
+        clock.shift(timedelta(seconds=31))
+        assert guesser.login().status_code == 429
+        clock.shift(timedelta(seconds=30))
+        assert guesser.login(password="wrong").status_code == 422  # now 120 s
+        clock.shift(timedelta(seconds=119))
+        assert guesser.login().status_code == 429
+        clock.shift(timedelta(seconds=2))
+        assert guesser.login().status_code == 302  # the right password, after waiting
+        # Success forgets the failures: the next mistake is free again.
+        guesser.logout()
+        assert guesser.login(password="wrong").status_code == 422
+        assert guesser.login().status_code == 302
+
+
+def test_one_address_guessing_many_accounts_is_still_limited(app_factory):
+    app = app_factory(LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "127.0.0.10"
+    statuses = []
+    for number in range(4):
+        page = client.get("/admin/login").get_data(as_text=True)
+        data = {
+            "csrf_token": TOKEN.search(page).group(1),
+            "email": f"guess{number}@example.org",
+            "password": "x",
+        }
+        statuses.append(client.post("/admin/login", data=data).status_code)
+    assert statuses == [422, 422, 422, 429]
