@@ -452,6 +452,7 @@ def mail_app_factory(app_factory, smtp):
     return build
 
 
+@pytest.fixture
 def gunicorn_server(tmp_path):
     """`gunicorn_server(env, *args, app=…, prefix=…)`: start gunicorn on loopback (after the
     command `prefix`, if any); stopped after the test.
