@@ -18,6 +18,10 @@ MESSAGES = {
         _l("Something went wrong with your request"),
         _l("The request could not be understood. Please go back and try again."),
     ),
+    401: (
+        _l("Please sign in"),
+        _l("You are not signed in, or your session has ended. Please sign in to continue."),
+    ),
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
     404: (
         _l("Page not found"),
@@ -52,11 +56,16 @@ FALLBACK = (
 )
 
 
-def render_error(code: int):
-    """Render the page (or, for htmx, the fragment) for an HTTP error code."""
+def render_error(code: int, whole_page: bool = False, link: tuple[str, str] | None = None):
+    """Render the page (or, for htmx, the fragment) for an HTTP error code.
+
+    `whole_page` renders the page even for htmx, for answers htmx does not swap in but
+    that a person (or a probe) may still read; `link` is (address, text) of the way on,
+    the home page when not given.
+    """
     title, text = MESSAGES.get(code, MESSAGES[500])
-    template = "errors/_error.html" if htmx else "errors/error.html"
-    response = render_template(template, code=code, title=title, text=text)
+    template = "errors/_error.html" if htmx and not whole_page else "errors/error.html"
+    response = render_template(template, code=code, title=title, text=text, link=link)
     return response, code
 
 

@@ -5,12 +5,15 @@ from urllib.parse import urlsplit
 from flask import Blueprint
 from flask import Response
 from flask import current_app
+from flask import make_response
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import accounts
+from ..errors import render_error
 from ..extensions import htmx
 from ..extensions import login_manager
 from ..models import StaffUser
@@ -50,8 +53,12 @@ def require_staff():
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
     if htmx:
-        response = Response(status=401)
-        response.headers["HX-Redirect"] = url_for("admin.login", next=_current_path())
+        # htmx follows HX-Redirect and swaps nothing for a 401; the body is the sign-in
+        # notice as a whole page, for anyone reading the answer without htmx.
+        sign_in = url_for("admin.login", next=_current_path())
+        page, code = render_error(401, whole_page=True, link=(sign_in, _("Sign in")))
+        response = make_response(page, code)
+        response.headers["HX-Redirect"] = sign_in
         response.vary.add("HX-Request")
         return response
     return login_manager.unauthorized()
