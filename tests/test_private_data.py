@@ -6,6 +6,7 @@
 - instance/ is created 700, the SQLite database and its -wal/-shm files 600.
 """
 
+import html
 import re
 import shutil
 import sqlite3
@@ -14,6 +15,8 @@ from pathlib import Path
 from urllib.parse import quote
 from urllib.parse import urlencode
 
+import pytest
+import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from webapp import create_app
@@ -26,6 +29,10 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def send_help_request(client) -> int:
+    return post_help_request(client).status_code
+
+
+def post_help_request(client, headers: dict | None = None):
     page = client.get("/de/help").get_data(as_text=True)
     data = {
         "csrf_token": TOKEN.search(page).group(1),
@@ -35,7 +42,7 @@ def send_help_request(client) -> int:
         "message": MESSAGE,
         "consent": "y",
     }
-    return client.post("/de/help", data=data).status_code
+    return client.post("/de/help", data=data, headers=headers or {})
 
 
 def test_a_locked_database_is_logged_without_what_the_visitor_typed(app, client, db_path, caplog):
@@ -50,6 +57,38 @@ def test_a_locked_database_is_logged_without_what_the_visitor_typed(app, client,
     assert "OperationalError" in caplog.text
     for secret in (NAME, EMAIL, MESSAGE, "Mustermann", "example.org"):
         assert secret not in caplog.text
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "htmx"])
+def test_a_postgresql_length_error_is_logged_without_what_the_visitor_typed(
+    backend, app, client, database_uri, caplog, headers
+):
+    """A value longer than its column (the form allows 200 characters for the name; the
+    column here takes 5): PostgreSQL refuses it with "value too long", SQLAlchemy's error
+    would quote the INSERT with every parameter. The log names the error kind only, and
+    the visitor gets the form back as typed with a clear message."""
+    if backend != "postgresql":
+        pytest.skip("SQLite does not enforce a column's length")
+    engine = sa.create_engine(database_uri, poolclass=sa.NullPool)
+    narrow = "ALTER TABLE contact_request ALTER COLUMN name TYPE varchar(5)"
+    with engine.begin() as connection:
+        connection.execute(sa.text(narrow))
+    try:
+        response = post_help_request(client, headers)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(narrow.replace("(5)", "(200)")))
+        engine.dispose()
+    assert response.status_code == 503
+    page = html.unescape(response.get_data(as_text=True))
+    assert "wegen eines technischen Problems bei uns nicht gesendet" in page
+    assert f'value="{NAME}"' in page and f'value="{EMAIL}"' in page and MESSAGE in page
+    assert "could not be stored" in caplog.text
+    assert "DataError" in caplog.text and "22001" in caplog.text  # string_data_right_truncation
+    for secret in (NAME, EMAIL, MESSAGE, "Erika", "Mustermann", "example.org", "INSERT"):
+        assert secret not in caplog.text
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT count(*) FROM contact_request")) == 0
 
 
 def test_engine_hides_parameters_even_when_options_are_configured(app_factory):
