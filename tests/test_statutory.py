@@ -304,3 +304,68 @@ def test_purge_and_the_privacy_notice_use_the_same_retention(app_factory, filled
     assert "older than 45 days" in result.output
     text = text_of(app.test_client().get("/en/privacy").get_data(as_text=True))
     assert "as soon as 45 days have passed" in text
+
+
+# The section on the e-mails a request causes, in every language: what the confirmation
+# holds, the reply promise and the daily limit from the settings, and that the copies
+# kept in the outbox go with the request.
+EMAIL_SECTION = {
+    "de": [
+        "E-Mails zu Ihrer Anfrage",
+        "Bestätigung",
+        f"innerhalb von 4{NBSP}Werktagen",
+        f"höchstens 2{NBSP}Bestätigungen am Tag",
+        "weder Ihren Namen noch Ihre Nachricht",
+        "zusammen mit Ihrer Anfrage gelöscht",
+    ],
+    "en": [
+        "E-mails about your request",
+        "confirmation",
+        "within 4 working days",
+        "at most 2 confirmations a day",
+        "neither your name nor your message",
+        "deleted together with your request",
+    ],
+    "pl": [
+        "E-maile dotyczące zgłoszenia",
+        "potwierdzenie",
+        f"w ciągu 4{NBSP}dni roboczych",
+        f"najwyżej 2{NBSP}potwierdzenia dziennie",
+        "ani imienia i nazwiska, ani wiadomości",
+        "Usuwamy je razem ze zgłoszeniem",
+    ],
+    "cs": [
+        "E-maily k vašemu dotazu",
+        "potvrzení",
+        f"do 4{NBSP}pracovních dnů",
+        f"nejvýše 2{NBSP}potvrzení denně",
+        "ani vaše jméno, ani vaši zprávu",
+        "Mažou se spolu s vaším dotazem",
+    ],
+    "hu": [
+        "E-mailek a megkeresésével kapcsolatban",
+        "visszaigazolás",
+        f"4{NBSP}munkanapon belül",
+        f"legfeljebb 2{NBSP}visszaigazolás",
+        "sem a nevét, sem az üzenetét",
+        "A megkereséssel együtt töröljük",
+    ],
+    "ro": [
+        "E-mailuri despre solicitarea dumneavoastră",
+        "confirmare",
+        f"în cel mult 4{NBSP}zile lucrătoare",
+        f"cel mult 2{NBSP}confirmări pe zi",
+        "nici numele, nici mesajul",
+        "se șterg odată cu solicitarea",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", list(EMAIL_SECTION))
+def test_the_privacy_notice_explains_the_emails_a_request_causes(app_factory, filled, lang):
+    app = app_factory(OPERATOR_FILE=str(filled), HELP_REPLY_DAYS=4, HELP_CONFIRMATIONS_PER_DAY=2)
+    page = app.test_client().get(f"/{lang}/privacy").get_data(as_text=True)
+    assert 'id="emails"' in page
+    text = text_of(page)
+    missing = [item for item in EMAIL_SECTION[lang] if item not in text]
+    assert missing == []

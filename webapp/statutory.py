@@ -78,6 +78,8 @@ def facts(config, operator: dict) -> dict:
         "csrf_minutes": csrf_minutes(config),
         "counter_hours": longest_window_hours(config),
         "purge_days": int(config["PURGE_AFTER_DAYS"]),
+        "reply_days": int(config["HELP_REPLY_DAYS"]),
+        "confirmations_per_day": int(config["HELP_CONFIRMATIONS_PER_DAY"]),
         "notice_date": notice_date,
         "authority": DATA_PROTECTION_AUTHORITY,
         "barriers": known_barriers(config),
