@@ -14,6 +14,8 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import func
+from sqlalchemy import literal_column
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -177,8 +179,17 @@ class OutboxMessage(db.Model):
     """
 
     __tablename__ = "outbox_message"
-    # The daily limit on confirmations counts one kind's rows of the last day.
-    __table_args__ = (Index("ix_outbox_message_kind_created_at", "kind", "created_at"),)
+    # Every look-up by address compares lower(recipient) (an address in any case is one
+    # address): the daily limit on confirmations (with kind and date), a person's export
+    # and deletion. One expression index serves them all.
+    __table_args__ = (
+        Index(
+            "ix_outbox_message_recipient_kind_created_at",
+            func.lower(literal_column("recipient")),
+            "kind",
+            "created_at",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int | None] = mapped_column(
@@ -187,7 +198,7 @@ class OutboxMessage(db.Model):
     # "staff_notification", "confirmation", "answer", "assignment"
     kind: Mapped[str] = mapped_column(String(30))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
-    recipient: Mapped[str] = mapped_column(String(320), index=True)
+    recipient: Mapped[str] = mapped_column(String(320))
     reply_to: Mapped[str | None] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,51 @@
+"""Looking up the outbox by address stays cheap however many e-mails a day brings.
+
+The daily confirmation limit runs on every help POST. It compares lower(recipient),
+kind and date; an index on exactly that finds one address's rows, where the former
+(kind, created_at) index read every confirmation of the day (the help POST got slower
+with each one). The limit stays case-blind: Jana@… and jana@… are one address.
+"""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from webapp import outbox
+from webapp.extensions import db
+from webapp.models import utcnow
+
+INDEX = "ix_outbox_message_recipient_kind_created_at"
+
+
+def test_the_daily_count_is_case_blind(app):
+    with app.app_context():
+        for address in ("Jana@Example.org", "jana@example.org", "other@example.org"):
+            outbox.queue("confirmation", address, "Subject", "Body")
+        outbox.queue("staff_notification", "jana@example.org", "Subject", "Body")
+        db.session.commit()
+        since = utcnow() - timedelta(days=1)
+        assert outbox.count_recent("confirmation", "JANA@example.ORG", since) == 2
+
+
+def test_the_daily_count_uses_the_address_index(app, backend):
+    statements = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):
+        if "count(" in statement.lower():
+            statements.append((statement, parameters))
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            outbox.count_recent("confirmation", "jana@example.org", utcnow())
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", capture)
+        statement, parameters = statements[-1]
+        with db.engine.connect() as connection:
+            if backend == "sqlite":
+                plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            else:  # the table is tiny: forbid the sequential scan to see the usable index
+                connection.exec_driver_sql("SET enable_seqscan = off")
+                plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+            text = " ".join(str(row) for row in plan)
+    assert INDEX in text
