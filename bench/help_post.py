@@ -57,7 +57,7 @@ EMAIL = "bench@example.org"
 # Within this share of the baseline counts as "as fast": one run's noise on 2 shared cores.
 TOLERANCE = 0.05
 
-# Each request gets its own address: thread number and counter in the local part.
+# Each request gets its own address: run, thread number and counter in the local part.
 LUA = """
 local threads = {}
 local counter = 1
@@ -65,10 +65,11 @@ function setup(thread)
   table.insert(threads, thread)
   thread:set("id", #threads)
 end
-function init(args) accepted = 0; rejected = 0; n = 0 end
+function init(args) accepted = 0; rejected = 0; n = 0; run = args[1] end
 function request()
   n = n + 1
-  local body = string.gsub(BODY, "EMAIL", "bench-" .. id .. "-" .. n .. "%%40example.org")
+  local address = "bench-" .. run .. "-" .. id .. "-" .. n .. "%%40example.org"
+  local body = string.gsub(BODY, "EMAIL", address)
   return wrk.format("POST", nil, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = COOKIE,
@@ -148,9 +149,9 @@ def lua_for(base: str, path: Path) -> None:
     path.write_text(LUA.replace("BODY", json.dumps(body)).replace("COOKIE", json.dumps(cookie)))
 
 
-def wrk(url: str, script: Path, duration: int) -> dict:
+def wrk(url: str, script: Path, duration: int, run: str) -> dict:
     command = ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency"]
-    command += ["--timeout", "5s", "-s", str(script), url]
+    command += ["--timeout", "5s", "-s", str(script), url, "--", run]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
     def latency(percent: str) -> float:
@@ -216,11 +217,14 @@ def main() -> int:
             flush=True,
         )
         for name in variants:  # warm-up: imports, first connections, page caches
-            wrk(f"{bases[name]}/de/help", temp / f"{name.replace(' ', '-')}.lua", 1)
-        for _ in range(ROUNDS):
+            wrk(f"{bases[name]}/de/help", temp / f"{name.replace(' ', '-')}.lua", 1, "w")
+        for number in range(ROUNDS):
             for name in variants:
                 result = wrk(
-                    f"{bases[name]}/de/help", temp / f"{name.replace(' ', '-')}.lua", DURATION
+                    f"{bases[name]}/de/help",
+                    temp / f"{name.replace(' ', '-')}.lua",
+                    DURATION,
+                    str(number),
                 )
                 runs[name].append(result)
                 print(
@@ -261,7 +265,8 @@ def render(runs: dict[str, list[dict]], tallies: dict[str, tuple[int, int, int]]
         "- **with outbox**: the site as it is; each POST stores the request and queues the "
         "staff notice and the visitor's confirmation in the same transaction.",
         "- **baseline**: the same app with only that queueing taken out "
-        "(`bench/help_post_app.py` replaces `notify.request_stored` by a no-op), i.e. the "
+        "(`bench/help_post_app.py` replaces `notify.confirmation_allowed` and "
+        "`notify.request_stored` by no-ops), i.e. the "
         "help POST as it was before the outbox: same CSRF check, validation, INSERT, "
         "commit and 303.",
         "- Every POST uses a new e-mail address, so each queues a real confirmation (the "

@@ -107,6 +107,7 @@ def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
     never confirms something that was not stored.
     """
     try:
+        confirm = not spam and notify.confirmation_allowed(data.email)
         initiative = None
         if data.topic not in FIXED_TOPICS:
             initiative = db.session.scalar(select(Initiative).where(Initiative.slug == data.topic))
@@ -131,7 +132,7 @@ def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
         stored = Stored(id=item.id, reference=reference)
         # The e-mails go into the outbox in the same transaction: both or neither.
         if not spam:
-            notify.request_stored(item)
+            notify.request_stored(item, confirm)
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()

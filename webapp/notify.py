@@ -125,13 +125,20 @@ def confirmation_body(item: ContactRequest) -> str:
     )
 
 
-def queue_confirmation(item: ContactRequest) -> bool:
-    """Queue the visitor's confirmation in their language; False when over the daily limit."""
+def confirmation_allowed(email: str) -> bool:
+    """Whether an address may get one more confirmation today (HELP_CONFIRMATIONS_PER_DAY).
+
+    Asked before the request is written: on SQLite the first INSERT takes the database's
+    write lock until the commit, and every help POST waits for it, so the look-up is
+    done while no lock is held.
+    """
     limit = int(current_app.config["HELP_CONFIRMATIONS_PER_DAY"])
     since = utcnow() - timedelta(days=1)
-    if outbox.count_recent("confirmation", item.email, since) >= limit:
-        current_app.logger.info("Help desk: no confirmation for %s (daily limit)", item.reference)
-        return False
+    return outbox.count_recent("confirmation", email, since) < limit
+
+
+def queue_confirmation(item: ContactRequest) -> None:
+    """Queue the visitor's confirmation in their language."""
     with force_locale(item.language):
         subject = confirmation_subject(item.reference)
         body = confirmation_body(item)
@@ -143,10 +150,15 @@ def queue_confirmation(item: ContactRequest) -> bool:
         request_id=item.id,
         reply_to=current_app.config["HELPDESK_EMAIL"],
     )
-    return True
 
 
-def request_stored(item: ContactRequest) -> None:
-    """Queue both mails for a request just added to the session (the caller commits)."""
+def request_stored(item: ContactRequest, confirm: bool) -> None:
+    """Queue both mails for a request just added to the session (the caller commits).
+
+    `confirm` is confirmation_allowed(), asked before the request was added.
+    """
     queue_staff_notification(item)
-    queue_confirmation(item)
+    if confirm:
+        queue_confirmation(item)
+    else:
+        current_app.logger.info("Help desk: no confirmation for %s (daily limit)", item.reference)
