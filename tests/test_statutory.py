@@ -369,3 +369,22 @@ def test_the_privacy_notice_explains_the_emails_a_request_causes(app_factory, fi
     text = text_of(page)
     missing = [item for item in EMAIL_SECTION[lang] if item not in text]
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "privacy", "barrier"),
+    [
+        ("en", "valid for 1 minute)", "longer than 1 minute must"),
+        ("de", f"gültig für 1{NBSP}Minute)", f"länger als 1{NBSP}Minute geöffnet"),
+        ("pl", f"ważny przez 1{NBSP}minutę)", f"dłużej niż 1{NBSP}minutę trzeba"),
+        ("ro", f"valabil 1{NBSP}minut)", f"mai mult de 1{NBSP}minut trebuie"),
+    ],
+)
+def test_the_token_lifetime_is_counted_in_the_pages_language(
+    app_factory, filled, lang, privacy, barrier
+):
+    """The form's time limit is a count: one minute is singular (ngettext, not "1 minutes")."""
+    app = app_factory(OPERATOR_FILE=str(filled), WTF_CSRF_TIME_LIMIT=60)
+    client = app.test_client()
+    assert privacy in text_of(client.get(f"/{lang}/privacy").get_data(as_text=True))
+    assert barrier in text_of(client.get(f"/{lang}/accessibility").get_data(as_text=True))

@@ -10,6 +10,7 @@ from datetime import date
 from flask import Flask
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from limits import parse_many
 
 from . import signin_throttle
@@ -58,10 +59,12 @@ def known_barriers(config) -> list[str]:
     minutes = csrf_minutes(config)
     if minutes:
         barriers.append(
-            _(
+            ngettext(
                 "The help form has a time limit for security: a form left open for longer "
-                "than %(minutes)s minutes must be sent again. What you typed is kept.",
-                minutes=minutes,
+                "than %(num)d minute must be sent again. What you typed is kept.",
+                "The help form has a time limit for security: a form left open for longer "
+                "than %(num)d minutes must be sent again. What you typed is kept.",
+                minutes,
             )
         )
     return barriers
