@@ -6,6 +6,7 @@ kind and date; an index on exactly that finds one address's rows, where the form
 with each one). The limit stays case-blind: Jana@… and jana@… are one address.
 """
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -49,3 +50,18 @@ def test_the_daily_count_uses_the_address_index(app, backend):
                 plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
             text = " ".join(str(row) for row in plan)
     assert INDEX in text
+
+
+def test_message_ids_stay_unique_when_random_is_seeded(app):
+    """Forked workers share the random module's state, and tests seed it: Message-IDs
+    must not depend on it (make_msgid gave two messages one ID within 10 ms)."""
+    import random
+
+    with app.app_context():
+        ids = set()
+        for _ in range(20):
+            random.seed(1)
+            ids.add(outbox.queue("confirmation", "a@example.org", "S", "B").message_id)
+        db.session.commit()
+    assert len(ids) == 20
+    assert all(re.fullmatch(r"<[0-9a-f]{32}@[^>]+>", value) for value in ids)

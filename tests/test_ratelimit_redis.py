@@ -1,10 +1,12 @@
 """Limits are shared across processes through Redis (RATELIMIT_STORAGE_URI=redis://...).
 
 Each "worker" is a separate Python process with its own app, as under gunicorn; they
-share nothing but the storage. Skipped when no Redis answers on 127.0.0.1:6379.
+share nothing but the storage. Skipped when no Redis answers on 127.0.0.1:6379
+(TEST_REDIS_URL picks another database, e.g. for test runs side by side).
 """
 
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -12,7 +14,7 @@ import uuid
 import pytest
 import redis
 
-REDIS_URI = "redis://127.0.0.1:6379/0"
+REDIS_URI = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # One worker: an app with a route allowing 3 requests a minute; prints the status codes.
 WORKER = """

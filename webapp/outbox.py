@@ -24,13 +24,13 @@ import os
 import smtplib
 import socket
 import threading
+import uuid
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from email.utils import make_msgid
 
 from flask import current_app
 from sqlalchemy import or_
@@ -51,6 +51,16 @@ def _domain() -> str:
     if isinstance(sender, tuple):
         sender = sender[1]
     return sender.rpartition("@")[2].strip(" >") or "localhost"
+
+
+def new_message_id() -> str:
+    """A Message-ID unique across processes and hosts.
+
+    Not email.utils.make_msgid: its uniqueness rests on the `random` module, whose state
+    forked workers share and anyone may seed (hypothesis does, and two messages in the
+    same hundredth of a second then got one ID, which the unique column refused).
+    """
+    return f"<{uuid.uuid4().hex}@{_domain()}>"
 
 
 def queue(
@@ -83,7 +93,7 @@ def queue(
         reply_to=reply_to,
         subject=subject,
         body=body,
-        message_id=make_msgid(domain=_domain()),
+        message_id=new_message_id(),
         in_reply_to=in_reply_to,
         thread_references=" ".join(references) if references else None,
         state="queued",
