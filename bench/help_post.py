@@ -265,8 +265,7 @@ def render(runs: dict[str, list[dict]], tallies: dict[str, tuple[int, int, int]]
         "- **with outbox**: the site as it is; each POST stores the request and queues the "
         "staff notice and the visitor's confirmation in the same transaction.",
         "- **baseline**: the same app with only that queueing taken out "
-        "(`bench/help_post_app.py` replaces `notify.confirmation_allowed` and "
-        "`notify.request_stored` by no-ops), i.e. the "
+        "(`bench/help_post_app.py` makes `notify.prepare` write no e-mail), i.e. the "
         "help POST as it was before the outbox: same CSRF check, validation, INSERT, "
         "commit and 303.",
         "- Every POST uses a new e-mail address, so each queues a real confirmation (the "

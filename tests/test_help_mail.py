@@ -2,6 +2,7 @@
 
 import re
 
+import sqlalchemy as sa
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -134,3 +135,39 @@ def test_without_a_mail_server_messages_stay_queued(app, client):
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "MAIL_SERVER is not set" in result.output
     assert {m.state for m in outbox_rows(app)} == {"queued"}
+
+
+def test_under_the_write_lock_the_help_post_only_writes(app, client):
+    """The request's INSERT holds SQLite's write lock until the commit, and every other
+    help POST waits for it. The e-mails are written before it (the daily-limit look-up
+    included); under the lock only writes run, with the real reference and link."""
+    statements = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _many):
+        statements.append(statement.split(None, 1)[0].upper())
+
+    def record_commit(_conn):
+        statements.append("COMMIT")
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        sa.event.listen(db.engine, "commit", record_commit)
+    try:
+        assert send(client, topic="recomine").status_code == 200
+    finally:
+        with app.app_context():
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+            sa.event.remove(db.engine, "commit", record_commit)
+    first_write = statements.index("INSERT")
+    locked = statements[first_write : statements.index("COMMIT", first_write)]
+    # the request, its reference (made of the id), then the staff notice and the
+    # confirmation (on PostgreSQL in one statement)
+    assert locked[:2] == ["INSERT", "UPDATE"]
+    assert set(locked[2:]) == {"INSERT"}
+    assert len(outbox_rows(app)) == 2
+    row = only_request(app)
+    for message in outbox_rows(app):
+        assert "H-0000-000000" not in message.subject + message.body
+        assert row.reference in message.subject
+    staff = outbox_rows(app, "staff_notification")[0]
+    assert f"/admin/requests/{row.id}\n" in staff.body

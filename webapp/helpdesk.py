@@ -107,7 +107,6 @@ def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
     never confirms something that was not stored.
     """
     try:
-        confirm = not spam and notify.confirmation_allowed(data.email)
         initiative = None
         if data.topic not in FIXED_TOPICS:
             initiative = db.session.scalar(select(Initiative).where(Initiative.slug == data.topic))
@@ -116,7 +115,7 @@ def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
             created_at=now,
             language=lang,
             topic=data.topic,
-            initiative_id=initiative.id if initiative else None,
+            initiative=initiative,
             name=data.name,
             email=data.email,
             organisation=data.organisation or None,
@@ -126,13 +125,15 @@ def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
             consent_at=now,
             is_spam=spam,
         )
+        # The e-mails are written before the INSERT, which on SQLite holds the write lock
+        # until the commit; under the lock only the reference and the id are filled in.
+        drafts = [] if spam else notify.prepare(item)
         db.session.add(item)
         db.session.flush()  # assigns the id the reference is made of
         reference = item.reference = reference_for(item)
         stored = Stored(id=item.id, reference=reference)
         # The e-mails go into the outbox in the same transaction: both or neither.
-        if not spam:
-            notify.request_stored(item, confirm)
+        notify.queue(drafts, item)
         db.session.commit()
     except SQLAlchemyError as exc:
         db.session.rollback()

@@ -12,6 +12,7 @@ stranger's address. For the same reason an address gets at most
 HELP_CONFIRMATIONS_PER_DAY confirmations a day.
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -54,19 +55,34 @@ def topic_name(item: ContactRequest, lang: str) -> str:
     return initiative.text(lang).name if initiative else item.topic
 
 
-def queue_staff_notification(item: ContactRequest) -> None:
-    """Queue the notice to staff, in the site's default language."""
+# Stand-ins for the reference and id of a request not yet written (see prepare()). No
+# real reference has the year 0000 and no row the id 0.
+PENDING_REFERENCE = "H-0000-000000"
+PENDING_ID = 0
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An e-mail written before its request was stored, with the stand-ins in it."""
+
+    kind: str
+    recipient: str
+    subject: str
+    body: str
+    reply_to: str | None = None
+
+
+def staff_notification(item: ContactRequest, reference: str, request_id: int) -> Draft:
+    """The notice to staff, in the site's default language."""
     lang = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(lang):
         topic = topic_name(item, lang)
-        subject = _(
-            "New help request %(reference)s: %(topic)s", reference=item.reference, topic=topic
-        )
+        subject = _("New help request %(reference)s: %(topic)s", reference=reference, topic=topic)
         body = "\n".join(
             [
                 _("A new help request has arrived."),
                 "",
-                _("Reference: %(reference)s", reference=item.reference),
+                _("Reference: %(reference)s", reference=reference),
                 _("Topic: %(topic)s", topic=topic),
                 _(
                     "Language of the visitor: %(language)s",
@@ -74,12 +90,12 @@ def queue_staff_notification(item: ContactRequest) -> None:
                 ),
                 "",
                 _("Open it in the admin area:"),
-                public_url("admin.detail", request_id=item.id),
+                public_url("admin.detail", request_id=request_id),
                 "",
                 operator.mail_footer(lang),
             ]
         )
-    outbox.queue("staff_notification", recipient(item), subject, body, request_id=item.id)
+    return Draft("staff_notification", recipient(item), subject, body)
 
 
 def confirmation_subject(reference: str) -> str:
@@ -87,7 +103,7 @@ def confirmation_subject(reference: str) -> str:
     return _("Your request %(reference)s has been received", reference=reference)
 
 
-def confirmation_body(item: ContactRequest) -> str:
+def confirmation_body(item: ContactRequest, reference: str) -> str:
     """The confirmation text in the current language: nothing the visitor typed."""
     lang = item.language
     days = int(current_app.config["HELP_REPLY_DAYS"])
@@ -97,7 +113,7 @@ def confirmation_body(item: ContactRequest) -> str:
             "",
             _("Thank you for your request. We have received it under this reference number:"),
             "",
-            f"    {item.reference}",
+            f"    {reference}",
             "",
             _("Topic: %(topic)s", topic=topic_name(item, lang)),
             _("Received on: %(date)s", date=format_date(item.created_at, "long")),
@@ -113,7 +129,7 @@ def confirmation_body(item: ContactRequest) -> str:
             _("Please quote your reference number if you contact us about this request."),
             "",
             _("You can check the status of your request here:"),
-            public_url("help.status", lang=lang, reference=item.reference),
+            public_url("help.status", lang=lang, reference=reference),
             "",
             _(
                 "You are receiving this e-mail because this address was entered in the help "
@@ -125,40 +141,52 @@ def confirmation_body(item: ContactRequest) -> str:
     )
 
 
-def confirmation_allowed(email: str) -> bool:
-    """Whether an address may get one more confirmation today (HELP_CONFIRMATIONS_PER_DAY).
+def confirmation(item: ContactRequest, reference: str) -> Draft:
+    """The visitor's confirmation in their language."""
+    with force_locale(item.language):
+        subject = confirmation_subject(reference)
+        body = confirmation_body(item, reference)
+    return Draft("confirmation", item.email, subject, body, current_app.config["HELPDESK_EMAIL"])
 
-    Asked before the request is written: on SQLite the first INSERT takes the database's
-    write lock until the commit, and every help POST waits for it, so the look-up is
-    done while no lock is held.
-    """
+
+def confirmation_allowed(email: str) -> bool:
+    """Whether an address may get one more confirmation today (HELP_CONFIRMATIONS_PER_DAY)."""
     limit = int(current_app.config["HELP_CONFIRMATIONS_PER_DAY"])
     since = utcnow() - timedelta(days=1)
     return outbox.count_recent("confirmation", email, since) < limit
 
 
-def queue_confirmation(item: ContactRequest) -> None:
-    """Queue the visitor's confirmation in their language."""
-    with force_locale(item.language):
-        subject = confirmation_subject(item.reference)
-        body = confirmation_body(item)
-    outbox.queue(
-        "confirmation",
-        item.email,
-        subject,
-        body,
-        request_id=item.id,
-        reply_to=current_app.config["HELPDESK_EMAIL"],
-    )
+def prepare(item: ContactRequest) -> list[Draft]:
+    """The e-mails for a request that is not written yet, with stand-ins for its reference
+    and id: the confirmation only while the address is under its daily limit.
 
-
-def request_stored(item: ContactRequest, confirm: bool) -> None:
-    """Queue both mails for a request just added to the session (the caller commits).
-
-    `confirm` is confirmation_allowed(), asked before the request was added.
+    Called before the request's INSERT. On SQLite that INSERT takes the database's write
+    lock until the commit, and every help POST waits for it; so the look-up, the
+    translations, dates and links are done here, with no lock held, and only the
+    stand-ins are replaced under it (queue()).
     """
-    queue_staff_notification(item)
-    if confirm:
-        queue_confirmation(item)
+    drafts = [staff_notification(item, PENDING_REFERENCE, PENDING_ID)]
+    if confirmation_allowed(item.email):
+        drafts.append(confirmation(item, PENDING_REFERENCE))
     else:
-        current_app.logger.info("Help desk: no confirmation for %s (daily limit)", item.reference)
+        current_app.logger.info("Help desk: no confirmation for a new request (daily limit)")
+    return drafts
+
+
+def queue(drafts: list[Draft], item: ContactRequest) -> None:
+    """Queue prepared e-mails for a request just flushed (the caller commits)."""
+    pending_link = public_url("admin.detail", request_id=PENDING_ID)
+    link = public_url("admin.detail", request_id=item.id)
+
+    def fill(text: str) -> str:
+        return text.replace(pending_link, link).replace(PENDING_REFERENCE, item.reference)
+
+    for draft in drafts:
+        outbox.queue(
+            draft.kind,
+            draft.recipient,
+            fill(draft.subject),
+            fill(draft.body),
+            request_id=item.id,
+            reply_to=draft.reply_to,
+        )
