@@ -218,6 +218,35 @@ def test_privacy_names_the_help_form_cookie(client, lang):
     assert "Set-Cookie" not in client.get(f"/{lang}/").headers
 
 
+# Every public page that sets the cookie, and how the privacy notice names it.
+COOKIE_PAGES = {
+    "/help": {"de": "das Hilfeformular:", "en": "the help form:"},
+    "/help/status": {
+        "de": "die Statusabfrage einer Anfrage:",
+        "en": "the status lookup for a request:",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_every_public_page_that_sets_a_cookie_is_named_in_the_privacy_notice(client, lang):
+    """Crawls the public pages a visitor reaches from the overview and the footer."""
+    privacy = visible_text(get(client, f"/{lang}/privacy"))
+    pages = [page.format(lang=lang) for page in PUBLIC] + [
+        f"/{lang}/help/status",
+        f"/{lang}/help/status?reference=H-2026-000001",
+        "/de/leichte-sprache",
+    ]
+    setting = set()
+    for url in pages:
+        client.delete_cookie("session")
+        if "Set-Cookie" in client.get(url).headers:
+            setting.add(url.split("?")[0].removeprefix(f"/{lang}"))
+    assert setting == set(COOKIE_PAGES)
+    for page, names in COOKIE_PAGES.items():
+        assert names[lang] in privacy, page
+
+
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_imprint_does_not_say_who_runs_the_campaign_or_the_site(client, lang):
     text = visible_text(get(client, f"/{lang}/imprint"))
