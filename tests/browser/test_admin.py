@@ -79,3 +79,18 @@ def test_without_javascript_status_and_filter_still_work(
     page.get_by_role("button", name="Status ändern").click()
     expect(page.locator(".notice")).to_contain_text("In Bearbeitung")
     expect(page.locator("#status-panel .current-status")).to_contain_text("In Bearbeitung")
+
+
+def test_an_ended_session_sends_an_htmx_action_to_sign_in(live_server, phone, staff, make_request):
+    """The session ends (signed out in another tab) while a list is open: the next htmx
+    action is answered 401 with HX-Redirect and a sign-in page, and the browser shows
+    that page whole, never swapped into the list."""
+    make_request(reference="H-ALT", name="Alte Anfrage")
+    sign_in(phone, live_server)
+    phone.context.clear_cookies()
+    phone.get_by_label("Status", exact=True).select_option("new")
+    phone.get_by_role("button", name="Filter anwenden").click()
+    phone.wait_for_url(re.compile(r"/admin/login\?next="))
+    expect(phone.locator("h1")).to_have_text("Anmeldung für den Hilfe-Service")
+    expect(phone.locator("table.requests")).to_have_count(0)
+    phone.console_problems.clear()  # the 401 the browser logged
