@@ -21,7 +21,10 @@ outbox sender is not running (no MAIL_SERVER): it is a separate process, and wha
 measured is the web request. Writes bench/results/help_post.md. Only loopback traffic.
 
 Settings (environment): BENCH_DURATION (6), BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2),
-BENCH_ROUNDS (3), GUNICORN_WORKERS (2), GUNICORN_THREADS (4).
+BENCH_ROUNDS (3), GUNICORN_WORKERS (2), GUNICORN_THREADS (4); BENCH_POSTGRES_URL (a
+PostgreSQL server, e.g. postgresql+psycopg://postgres@127.0.0.1:5432: both variants on
+fresh databases there, named BENCH_POSTGRES_PREFIX + variant), BENCH_RESULT (the file
+under bench/results/, help_post.md).
 """
 
 import json
@@ -30,7 +33,6 @@ import platform
 import re
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -43,6 +45,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import forms
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -54,6 +57,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 WORKERS = os.environ.get("GUNICORN_WORKERS", "2")
 THREADS = os.environ.get("GUNICORN_THREADS", "4")
 EMAIL = "bench@example.org"
+BACKEND = "PostgreSQL" if os.environ.get("BENCH_POSTGRES_URL") else "SQLite (WAL)"
 # Within this share of the baseline counts as "as fast": one run's noise on 2 shared cores.
 TOLERANCE = 0.05
 
@@ -92,17 +96,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare(database: Path, env: dict) -> None:
+def database_url(name: str, temp: Path) -> str:
+    """A fresh database per variant: a SQLite file, or with BENCH_POSTGRES_URL (a server
+    address such as postgresql+psycopg://postgres@127.0.0.1:5432) a PostgreSQL database
+    named BENCH_POSTGRES_PREFIX + variant, dropped and created anew."""
+    server = os.environ.get("BENCH_POSTGRES_URL")
+    if not server:
+        return f"sqlite:///{temp / name}.db"
+    database = os.environ.get("BENCH_POSTGRES_PREFIX", "bench_help_post_") + name
+    engine = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    engine.dispose()
+    return f"{server}/{database}"
+
+
+def prepare(database: str, env: dict) -> None:
     flask = [str(BIN / "flask"), "--app", "wsgi"]
-    env = {**env, "DATABASE_URL": f"sqlite:///{database}"}
+    env = {**env, "DATABASE_URL": database}
     subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run(flask + ["content", "load"], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
-def start(database: Path, port: int, env: dict, without_outbox: bool) -> subprocess.Popen:
+def start(database: str, port: int, env: dict, without_outbox: bool) -> subprocess.Popen:
     env = {
         **env,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database,
         "BENCH_WITHOUT_OUTBOX": "1" if without_outbox else "0",
         "HOST": "127.0.0.1",
         "PORT": str(port),
@@ -168,14 +188,18 @@ def wrk(url: str, script: Path, duration: int, run: str) -> dict:
     }
 
 
-def counts(database: Path) -> tuple[int, int, int]:
+def counts(database: str) -> tuple[int, int, int]:
     """Requests, outbox rows, confirmations to distinct addresses."""
-    with sqlite3.connect(database) as connection:
-        requests = connection.execute("SELECT count(*) FROM contact_request").fetchone()[0]
-        outbox = connection.execute("SELECT count(*) FROM outbox_message").fetchone()[0]
-        confirmations = connection.execute(
-            "SELECT count(DISTINCT recipient) FROM outbox_message WHERE kind = 'confirmation'"
-        ).fetchone()[0]
+    engine = sa.create_engine(database)
+    with engine.connect() as connection:
+        requests = connection.scalar(sa.text("SELECT count(*) FROM contact_request"))
+        outbox = connection.scalar(sa.text("SELECT count(*) FROM outbox_message"))
+        confirmations = connection.scalar(
+            sa.text(
+                "SELECT count(DISTINCT recipient) FROM outbox_message WHERE kind = 'confirmation'"
+            )
+        )
+    engine.dispose()
     return requests, outbox, confirmations
 
 
@@ -203,7 +227,7 @@ def main() -> int:
     runs: dict[str, list[dict]] = {name: [] for name in variants}
     try:
         for name, without in variants.items():
-            databases[name] = temp / f"{name.replace(' ', '-')}.db"
+            databases[name] = database_url(name.replace(" ", "_"), temp)
             prepare(databases[name], env)
             port = free_port()
             servers[name] = start(databases[name], port, env, without)
@@ -242,7 +266,8 @@ def main() -> int:
     shutil.rmtree(temp, ignore_errors=True)
     report = render(runs, tallies)
     (BENCH / "results").mkdir(exist_ok=True)
-    (BENCH / "results" / "help_post.md").write_text(report)
+    result = os.environ.get("BENCH_RESULT", "help_post.md")
+    (BENCH / "results" / result).write_text(report)
     print(report)
     return 0
 
@@ -252,12 +277,12 @@ def render(runs: dict[str, list[dict]], tallies: dict[str, tuple[int, int, int]]
     outbox = median([r["rps"] for r in runs["with outbox"]])
     ratio = outbox / base
     lines = [
-        "## Help form POST: the outbox write against the same POST without it",
+        f"## Help form POST on {BACKEND}: the outbox write against the same POST without it",
         "",
         f"Measured by `bench/help_post.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC "
         f"({os.cpu_count()} cores, Python {platform.python_version()}). Both variants ran "
         f"in the same run under gunicorn.conf.py with {WORKERS} workers x {THREADS} threads, "
-        f"access log off, each on its own fresh SQLite database (WAL); wrk with "
+        f"access log off, each on its own fresh {BACKEND} database; wrk with "
         f"{WRK_THREADS} threads, {CONNECTIONS} connections, {DURATION} s per round, "
         f"{ROUNDS} rounds taken alternately after a 1 s warm-up each; client and server "
         "share the machine's cores over loopback.",
