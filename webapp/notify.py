@@ -175,6 +175,8 @@ def prepare(item: ContactRequest) -> list[Draft]:
 
 def queue(drafts: list[Draft], item: ContactRequest) -> None:
     """Queue prepared e-mails for a request just flushed (the caller commits)."""
+    if not drafts:
+        return
     pending_link = public_url("admin.detail", request_id=PENDING_ID)
     link = public_url("admin.detail", request_id=item.id)
 
