@@ -171,3 +171,23 @@ def test_under_the_write_lock_the_help_post_only_writes(app, client):
         assert row.reference in message.subject
     staff = outbox_rows(app, "staff_notification")[0]
     assert f"/admin/requests/{row.id}\n" in staff.body
+
+
+def test_reused_drafts_carry_each_request_s_own_reference(app, client):
+    """The texts are written once per language, topic and day and reused; each request's
+    e-mails still name its own reference, link and address."""
+    send(client, topic="recomine", email="first@example.org")
+    send(client, topic="recomine", email="second@example.org")
+    with app.app_context():
+        rows = db.session.scalars(select(ContactRequest).order_by(ContactRequest.id)).all()
+        expected = {row.id: (row.reference, row.email) for row in rows}
+    assert len(expected) == 2
+    for message in outbox_rows(app):
+        reference, email = expected[message.request_id]
+        other = next(ref for ref, _email in expected.values() if ref != reference)
+        assert reference in message.subject and reference in message.body
+        assert other not in message.subject + message.body
+        if message.kind == "confirmation":
+            assert message.recipient == email
+        else:
+            assert f"/admin/requests/{message.request_id}\n" in message.body

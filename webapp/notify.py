@@ -12,7 +12,9 @@ stranger's address. For the same reason an address gets at most
 HELP_CONFIRMATIONS_PER_DAY confirmations a day.
 """
 
+import time
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import current_app
@@ -21,6 +23,7 @@ from flask_babel import force_locale
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_babel import to_user_timezone
 from sqlalchemy import select
 
 from . import helpdesk
@@ -156,6 +159,23 @@ def confirmation_allowed(email: str) -> bool:
     return outbox.count_recent("confirmation", email, since) < limit
 
 
+# Drafts with stand-ins are the same for every request of one language, topic and day:
+# each worker writes them once and reuses them (a help POST then renders no e-mail).
+# Kept DRAFT_CACHE_SECONDS at most, so a renamed initiative shows within minutes.
+DRAFT_CACHE_SECONDS = 300
+
+
+def _cached(key: tuple, render) -> Draft:
+    cache = current_app.extensions.setdefault("notify_drafts", {"since": 0.0, "drafts": {}})
+    now = time.monotonic()
+    if now - cache["since"] > DRAFT_CACHE_SECONDS:
+        cache["since"], cache["drafts"] = now, {}
+    draft = cache["drafts"].get(key)
+    if draft is None:
+        draft = cache["drafts"][key] = render()
+    return draft
+
+
 def prepare(item: ContactRequest) -> list[Draft]:
     """The e-mails for a request that is not written yet, with stand-ins for its reference
     and id: the confirmation only while the address is under its daily limit.
@@ -165,9 +185,19 @@ def prepare(item: ContactRequest) -> list[Draft]:
     translations, dates and links are done here, with no lock held, and only the
     stand-ins are replaced under it (queue()).
     """
-    drafts = [staff_notification(item, PENDING_REFERENCE, PENDING_ID)]
+    topic = (item.topic, item.initiative.id if item.initiative else None)
+    staff = _cached(
+        ("staff", item.language, topic),
+        lambda: staff_notification(item, PENDING_REFERENCE, PENDING_ID),
+    )
+    drafts = [replace(staff, recipient=recipient(item))]
     if confirmation_allowed(item.email):
-        drafts.append(confirmation(item, PENDING_REFERENCE))
+        day = to_user_timezone(item.created_at).date()
+        visitor = _cached(
+            ("confirmation", item.language, topic, day),
+            lambda: confirmation(item, PENDING_REFERENCE),
+        )
+        drafts.append(replace(visitor, recipient=item.email))
     else:
         current_app.logger.info("Help desk: no confirmation for a new request (daily limit)")
     return drafts
@@ -183,12 +213,16 @@ def queue(drafts: list[Draft], item: ContactRequest) -> None:
     def fill(text: str) -> str:
         return text.replace(pending_link, link).replace(PENDING_REFERENCE, item.reference)
 
-    for draft in drafts:
-        outbox.queue(
-            draft.kind,
-            draft.recipient,
-            fill(draft.subject),
-            fill(draft.body),
-            request_id=item.id,
-            reply_to=draft.reply_to,
-        )
+    outbox.queue_new(
+        [
+            {
+                "kind": draft.kind,
+                "recipient": draft.recipient,
+                "subject": fill(draft.subject),
+                "body": fill(draft.body),
+                "request_id": item.id,
+                "reply_to": draft.reply_to,
+            }
+            for draft in drafts
+        ]
+    )
