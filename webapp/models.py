@@ -100,7 +100,12 @@ class ContactRequest(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     is_spam: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The member of staff looking after the request, if any (see assignment.py).
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
+    )
     initiative: Mapped[Initiative | None] = relationship()
+    assignee: Mapped["StaffUser | None"] = relationship()
     notes: Mapped[list["Note"]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="Note.created_at"
     )
