@@ -90,7 +90,7 @@ def mark_spam(item: ContactRequest, spam: bool, actor: StaffUser) -> bool:
 
 def add_note(item: ContactRequest, body: str, author: StaffUser) -> Note:
     """Append an internal note; notes are never edited or removed one by one."""
-    note = Note(request=item, author_id=author.id, body=body.strip(), created_at=utcnow())
+    note = Note(help_request=item, author_id=author.id, body=body.strip(), created_at=utcnow())
     db.session.add(note)
     _audit(item, item.reference, author, "note")
     db.session.commit()

@@ -107,11 +107,11 @@ class ContactRequest(db.Model):
     initiative: Mapped[Initiative | None] = relationship()
     assignee: Mapped["StaffUser | None"] = relationship()
     notes: Mapped[list["Note"]] = relationship(
-        back_populates="request", cascade="all, delete-orphan", order_by="Note.created_at"
+        back_populates="help_request", cascade="all, delete-orphan", order_by="Note.created_at"
     )
     # Every e-mail about this request (staff notice, confirmation, answers), oldest first.
     messages: Mapped[list["OutboxMessage"]] = relationship(
-        back_populates="request",
+        back_populates="help_request",
         cascade="all, delete-orphan",
         order_by="OutboxMessage.id",
         passive_deletes=True,
@@ -152,7 +152,7 @@ class Note(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     body: Mapped[str] = mapped_column(Text)
-    request: Mapped[ContactRequest] = relationship(back_populates="notes")
+    help_request: Mapped[ContactRequest] = relationship(back_populates="notes")
     author: Mapped[StaffUser | None] = relationship()
 
 
@@ -211,5 +211,5 @@ class OutboxMessage(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    request: Mapped[ContactRequest | None] = relationship(back_populates="messages")
+    help_request: Mapped[ContactRequest | None] = relationship(back_populates="messages")
     author: Mapped[StaffUser | None] = relationship()
