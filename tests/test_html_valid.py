@@ -161,7 +161,7 @@ def staff_pages(client, staff, make_request) -> dict[str, str]:
         pages[f"admin-assign-fragment-{name}"] = as_document(assigned.get_data(as_text=True), "en")
     client.post(f"/admin/requests/{request_id}/spam", data={"csrf_token": csrf, "spam": "1"})
     # The request page again, now with an e-mail in the conversation, assigned and marked as
-    # spam; the list of spam, overdue and assigned to me; the forget question.
+    # spam; the spam assigned to me; the forget question.
     pages["admin-list-spam"] = client.get("/admin/?spam=1&assigned=me").get_data(
         as_text=True
     )

@@ -16,7 +16,9 @@ from wtforms.validators import AnyOf
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
+from .. import assignment
 from .. import vocabulary
+from ..models import ContactRequest
 from ..validators import NoControlCharacters
 
 
@@ -155,6 +157,15 @@ class AssignForm(FlaskForm):
     )
     submit = SubmitField(_l("Assign"))
     to_me = SubmitField(_l("Assign to me"))
+
+
+def assign_form(item: ContactRequest, **kwargs) -> AssignForm:
+    """The assignment form for a request, offering every active member of staff."""
+    staff = assignment.active_staff()
+    if item.assignee is not None and item.assignee not in staff:
+        staff.append(item.assignee)  # deactivated since: still shown as assigned
+    kwargs.setdefault("assignee", str(item.assignee_id or ""))
+    return AssignForm(staff=[(str(user.id), user.email) for user in staff], **kwargs)
 
 
 class SpamForm(FlaskForm):

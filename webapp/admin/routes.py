@@ -19,7 +19,6 @@ from flask_login import logout_user
 from flask_wtf.csrf import CSRFError
 
 from .. import accounts
-from .. import assignment
 from .. import casework
 from .. import correspondence
 from .. import csv_export
@@ -37,7 +36,6 @@ from ..responses import wants_fragment
 from . import SIGNED_IN_AT
 from . import bp
 from .forms import AnswerForm
-from .forms import AssignForm
 from .forms import DeleteForm
 from .forms import FilterForm
 from .forms import LanguageForm
@@ -47,6 +45,7 @@ from .forms import NoteForm
 from .forms import ResendForm
 from .forms import SpamForm
 from .forms import StatusForm
+from .forms import assign_form
 from .safety import safe_next
 
 
@@ -221,15 +220,6 @@ def _request_or_404(request_id: int) -> ContactRequest:
     if item is None:
         abort(404)
     return item
-
-
-def assign_form(item: ContactRequest, **kwargs) -> AssignForm:
-    """The assignment form offering every active member of staff (and the current one)."""
-    staff = assignment.active_staff()
-    if item.assignee is not None and item.assignee not in staff:
-        staff.append(item.assignee)  # deactivated since: still shown as assigned
-    kwargs.setdefault("assignee", str(item.assignee_id or ""))
-    return AssignForm(staff=[(str(user.id), user.email) for user in staff], **kwargs)
 
 
 def _detail(item: ContactRequest, status: int = 200, fragment: str | None = None, **forms):

@@ -13,9 +13,9 @@ from ..models import StaffUser
 from ..responses import wants_fragment
 from . import bp
 from .forms import SpamForm
+from .forms import assign_form
 from .routes import _detail
 from .routes import _request_or_404
-from .routes import assign_form
 
 UPDATE = "admin/_assignment_update.html"
 
