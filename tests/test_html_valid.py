@@ -152,7 +152,20 @@ def staff_pages(client, staff, make_request) -> dict[str, str]:
         headers=HX,
     )
     pages["admin-answer-fragment"] = as_document(answer.get_data(as_text=True), "en")
-    # The request page again, now with an e-mail in the conversation; the forget question.
+    for name, choice in (("ok", str(staff.user_id)), ("error", "999")):
+        assigned = client.post(
+            f"/admin/requests/{request_id}/assign",
+            data={"csrf_token": csrf, "assign-assignee": choice, "assign-submit": "y"},
+            headers=HX,
+        )
+        pages[f"admin-assign-fragment-{name}"] = as_document(assigned.get_data(as_text=True), "en")
+    client.post(f"/admin/requests/{request_id}/spam", data={"csrf_token": csrf, "spam": "1"})
+    # The request page again, now with an e-mail in the conversation, assigned and marked as
+    # spam; the spam assigned to me; the forget question.
+    pages["admin-list-spam"] = client.get("/admin/?spam=1&assigned=me").get_data(
+        as_text=True
+    )
+    assert 'class="age"' in pages["admin-list-spam"]  # the request is in it, with its age
     pages["admin-detail-conversation"] = client.get(f"/admin/requests/{request_id}").get_data(
         as_text=True
     )

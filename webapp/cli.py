@@ -125,11 +125,14 @@ def list_staff() -> None:
     help="Age in days (default: PURGE_AFTER_DAYS from the config).",
 )
 def purge_requests(days: int | None) -> None:
-    """Delete closed requests received more than DAYS days ago."""
+    """Delete closed requests received more than DAYS days ago, and spam after 30 days."""
     if days is None:
         days = int(current_app.config["PURGE_AFTER_DAYS"])
     removed = casework.purge(days)
-    click.echo(f"Removed {removed} closed request(s) older than {days} days.")
+    click.echo(f"Removed {removed.closed} closed request(s) older than {days} days.")
+    click.echo(
+        f"Removed {removed.spam} spam request(s) older than {casework.SPAM_PURGE_DAYS} days."
+    )
 
 
 @requests_cli.command("forget")

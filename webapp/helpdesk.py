@@ -1,34 +1,22 @@
-"""The help desk's rules: which topics exist, and how a request is stored.
+"""The help desk's rules: how a request is stored.
 
-A request's `topic` is one of FIXED_TOPICS or the slug of an initiative; for an
-initiative, `initiative_id` points at it too (the slug survives if the initiative
+A request's `topic` is one of vocabulary.FIXED_TOPICS or the slug of an initiative; for
+an initiative, `initiative_id` points at it too (the slug survives if the initiative
 is ever removed). Nothing about the visitor is stored beyond what they typed.
 """
 
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import notify
+from . import vocabulary
 from .extensions import db
 from .models import ContactRequest
 from .models import Initiative
-from .models import InitiativeText
 from .models import utcnow
-
-# The general topics and their names, in the order the form offers them.
-TOPIC_NAMES = {
-    "job": _l("Finding a job"),
-    "housing": _l("Housing"),
-    "childcare": _l("Childcare"),
-    "moving": _l("Moving to the region"),
-    "barrier": _l("Reporting a barrier on this website"),
-    "other": _l("Something else"),
-}
-FIXED_TOPICS = tuple(TOPIC_NAMES)
 
 
 class Unavailable(Exception):
@@ -50,16 +38,10 @@ class Submission:
 def initiative_topics(lang: str) -> list[tuple[str, str]]:
     """(slug, name) of every initiative in display order, for the topic list.
 
-    One light query of two columns: the form needs it on every POST. Raises Unavailable.
+    The form needs it on every POST. Raises Unavailable when the database fails.
     """
-    stmt = (
-        select(Initiative.slug, InitiativeText.name)
-        .join(InitiativeText)
-        .where(InitiativeText.lang == lang)
-        .order_by(Initiative.sort_order, Initiative.id)
-    )
     try:
-        return [(slug, name) for slug, name in db.session.execute(stmt)]
+        return vocabulary.initiative_topics(lang)
     except SQLAlchemyError as exc:
         db.session.rollback()
         current_app.logger.error(
@@ -108,7 +90,7 @@ def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
     """
     try:
         initiative = None
-        if data.topic not in FIXED_TOPICS:
+        if data.topic not in vocabulary.FIXED_TOPICS:
             initiative = db.session.scalar(select(Initiative).where(Initiative.slug == data.topic))
         now = utcnow()
         item = ContactRequest(

@@ -102,13 +102,18 @@ class ContactRequest(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="new", index=True)
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     is_spam: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The member of staff looking after the request, if any (see assignment.py).
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
+    )
     initiative: Mapped[Initiative | None] = relationship()
+    assignee: Mapped["StaffUser | None"] = relationship()
     notes: Mapped[list["Note"]] = relationship(
-        back_populates="request", cascade="all, delete-orphan", order_by="Note.created_at"
+        back_populates="help_request", cascade="all, delete-orphan", order_by="Note.created_at"
     )
     # Every e-mail about this request (staff notice, confirmation, answers), oldest first.
     messages: Mapped[list["OutboxMessage"]] = relationship(
-        back_populates="request",
+        back_populates="help_request",
         cascade="all, delete-orphan",
         order_by="OutboxMessage.id",
         passive_deletes=True,
@@ -149,7 +154,7 @@ class Note(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     body: Mapped[str] = mapped_column(Text)
-    request: Mapped[ContactRequest] = relationship(back_populates="notes")
+    help_request: Mapped[ContactRequest] = relationship(back_populates="notes")
     author: Mapped[StaffUser | None] = relationship()
 
 
@@ -217,5 +222,5 @@ class OutboxMessage(db.Model):
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    request: Mapped[ContactRequest | None] = relationship(back_populates="messages")
+    help_request: Mapped[ContactRequest | None] = relationship(back_populates="messages")
     author: Mapped[StaffUser | None] = relationship()

@@ -24,15 +24,12 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import to_user_timezone
-from sqlalchemy import select
 
-from . import helpdesk
 from . import operator
 from . import outbox
-from .extensions import db
+from . import vocabulary
 from .i18n import language_name
 from .models import ContactRequest
-from .models import Initiative
 from .models import utcnow
 
 
@@ -46,16 +43,6 @@ def recipient(item: ContactRequest) -> str:
     if item.initiative is not None and item.initiative.contact_email:
         return item.initiative.contact_email
     return current_app.config["HELPDESK_EMAIL"]
-
-
-def topic_name(item: ContactRequest, lang: str) -> str:
-    """The topic in a language: a translated topic name or the initiative's name."""
-    if item.topic in helpdesk.FIXED_TOPICS:
-        return str(helpdesk.TOPIC_NAMES[item.topic])
-    initiative = item.initiative or db.session.scalar(
-        select(Initiative).where(Initiative.slug == item.topic)
-    )
-    return initiative.text(lang).name if initiative else item.topic
 
 
 # Stand-ins for the reference and id of a request not yet written (see prepare()). No
@@ -79,7 +66,7 @@ def staff_notification(item: ContactRequest, reference: str, request_id: int) ->
     """The notice to staff, in the site's default language."""
     lang = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(lang):
-        topic = topic_name(item, lang)
+        topic = vocabulary.topic_label(item, lang)
         subject = _("New help request %(reference)s: %(topic)s", reference=reference, topic=topic)
         body = "\n".join(
             [
@@ -118,7 +105,7 @@ def confirmation_body(item: ContactRequest, reference: str) -> str:
             "",
             f"    {reference}",
             "",
-            _("Topic: %(topic)s", topic=topic_name(item, lang)),
+            _("Topic: %(topic)s", topic=vocabulary.topic_label(item, lang)),
             _("Received on: %(date)s", date=format_date(item.created_at, "long")),
             "",
             _("What happens next"),

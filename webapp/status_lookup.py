@@ -11,21 +11,14 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy import select
 
+from . import vocabulary
 from .extensions import db
 from .models import ContactRequest
 from .models import OutboxMessage
 
-# The staff statuses as a visitor reads them.
-VISITOR_STATUS = {
-    "new": _l("Received, not yet read"),
-    "in_progress": _l("Being worked on"),
-    "answered": _l("Answered"),
-    "closed": _l("Closed"),
-}
 STAND_IN = "nobody@invalid.invalid"
 
 
@@ -41,7 +34,7 @@ class Found:
     @property
     def status_label(self) -> str:
         """The status in the visitor's language."""
-        return str(VISITOR_STATUS.get(self.status, VISITOR_STATUS["in_progress"]))
+        return vocabulary.visitor_status_label(self.status)
 
 
 def normalise_reference(value: str) -> str:

@@ -16,7 +16,9 @@ from wtforms.validators import AnyOf
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
-from .. import casework
+from .. import assignment
+from .. import vocabulary
+from ..models import ContactRequest
 from ..validators import NoControlCharacters
 
 
@@ -46,12 +48,22 @@ class FilterForm(FlaskForm):
     q = SearchField(_l("Search"), description=_l("Reference, name, e-mail address or message"))
     status = SelectField(_l("Status"), validate_choice=False)
     topic = SelectField(_l("Topic"), validate_choice=False)
+    assigned = SelectField(
+        _l("Assigned to"),
+        choices=[
+            SelectChoice("", _l("Anyone or nobody")),
+            SelectChoice("me", _l("Me")),
+            SelectChoice("nobody", _l("Nobody (unassigned)")),
+        ],
+        validate_choice=False,
+    )
+    overdue = BooleanField(_l("Show only overdue requests"))
     spam = BooleanField(_l("Show only requests marked as spam"))
 
     def fill_choices(self, topics: list[tuple[str, str]]) -> None:
         """Set the select options (topics come from the database)."""
         self.status.choices = [SelectChoice("", _l("All statuses"))] + [
-            SelectChoice(value, label) for value, label in casework.STATUS_LABELS.items()
+            SelectChoice(value, label) for value, label in vocabulary.STATUS_LABELS.items()
         ]
         self.topic.choices = [SelectChoice("", _l("All topics"))] + [
             SelectChoice(value, label) for value, label in topics
@@ -63,8 +75,8 @@ class StatusForm(FlaskForm):
 
     status = SelectField(
         _l("New status"),
-        choices=[SelectChoice(value, label) for value, label in casework.STATUS_LABELS.items()],
-        validators=[AnyOf(casework.STATUSES, message=_l("Choose a status"))],
+        choices=[SelectChoice(value, label) for value, label in vocabulary.STATUS_LABELS.items()],
+        validators=[AnyOf(vocabulary.STATUSES, message=_l("Choose a status"))],
         validate_choice=False,
     )
     submit = SubmitField(_l("Change status"))
@@ -118,12 +130,52 @@ class AnswerForm(FlaskForm):
     )
     status = SelectField(
         _l("Status after sending"),
-        choices=[SelectChoice(value, label) for value, label in casework.STATUS_LABELS.items()],
-        validators=[AnyOf(casework.STATUSES, message=_l("Choose a status"))],
+        choices=[SelectChoice(value, label) for value, label in vocabulary.STATUS_LABELS.items()],
+        validators=[AnyOf(vocabulary.STATUSES, message=_l("Choose a status"))],
         validate_choice=False,
         default="answered",
     )
     submit = SubmitField(_l("Send answer"))
+
+
+class AssignForm(FlaskForm):
+    """Give a request to a member of staff, or to nobody; "to me" is a second button.
+
+    Its fields carry the prefix "assign-", as the answer form's do, for unique ids.
+    """
+
+    def __init__(self, *args, staff: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, prefix="assign", **kwargs)
+        self.assignee.choices = [SelectChoice("", _l("Nobody"))] + [
+            SelectChoice(value, label) for value, label in staff
+        ]
+
+    assignee = SelectField(
+        _l("Assigned to"),
+        description=_l("They receive an e-mail with a link to this request."),
+        invalid_choice_message=_l("Choose a member of staff"),
+    )
+    submit = SubmitField(_l("Assign"))
+    to_me = SubmitField(_l("Assign to me"))
+
+
+def assign_form(item: ContactRequest, **kwargs) -> AssignForm:
+    """The assignment form for a request, offering every active member of staff."""
+    staff = assignment.active_staff()
+    if item.assignee is not None and item.assignee not in staff:
+        staff.append(item.assignee)  # deactivated since: still shown as assigned
+    kwargs.setdefault("assignee", str(item.assignee_id or ""))
+    return AssignForm(staff=[(str(user.id), user.email) for user in staff], **kwargs)
+
+
+class SpamForm(FlaskForm):
+    """Mark a request as spam ("1") or as not spam again ("0").
+
+    The wanted state travels with the button, so pressing it twice (or two people at
+    once) gives the same result instead of switching back.
+    """
+
+    spam = HiddenField(validators=[AnyOf(("0", "1"))])
 
 
 class ResendForm(FlaskForm):

@@ -6,6 +6,8 @@ from flask_babel import format_datetime
 
 from .. import casework
 from .. import correspondence
+from .. import request_list
+from .. import vocabulary
 from ..i18n import current_lang
 from . import bp
 from .forms import LanguageForm
@@ -26,12 +28,13 @@ def admin_context() -> dict:
     """What every admin template may use."""
     return {
         "staff_time": staff_time,
-        "status_label": casework.status_label,
-        "topic_label": lambda item: casework.topic_label(item, current_lang()),
+        "status_label": vocabulary.status_label,
+        "topic_label": lambda item: vocabulary.topic_label(item, current_lang()),
+        "age_of": request_list.age_of,
+        "spam_purge_days": casework.SPAM_PURGE_DAYS,
         "describe": casework.describe,
         "message_kind": correspondence.kind_label,
         "delivery_state": lambda message: correspondence.delivery_state(message, staff_time),
-        "statuses": casework.STATUSES,
         "language_form": LanguageForm(formdata=None),
         "logout_form": LogoutForm(formdata=None),
     }

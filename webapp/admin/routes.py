@@ -21,7 +21,10 @@ from flask_wtf.csrf import CSRFError
 from .. import accounts
 from .. import casework
 from .. import correspondence
+from .. import csv_export
+from .. import request_list
 from .. import signin_throttle
+from .. import vocabulary
 from ..errors import render_error
 from ..extensions import db
 from ..extensions import limiter
@@ -40,7 +43,9 @@ from .forms import LoginForm
 from .forms import LogoutForm
 from .forms import NoteForm
 from .forms import ResendForm
+from .forms import SpamForm
 from .forms import StatusForm
+from .forms import assign_form
 from .safety import safe_next
 
 
@@ -131,6 +136,10 @@ def csrf_failed(_exc):
         )
         form.body.errors = [message]
         return _detail(item, 400, "admin/_conversation_update.html", answer_form=form)
+    if request.endpoint == "admin.assign":
+        form = assign_form(item, formdata=None, assignee=request.form.get("assign-assignee"))
+        form.assignee.errors = [message]
+        return _detail(item, 400, "admin/_assignment_update.html", assign_form=form)
     if request.endpoint == "admin.change_status":
         form = StatusForm(formdata=None, status=request.form.get("status"))
         form.status.errors = [message]
@@ -168,11 +177,13 @@ def language():
     return redirect(safe_next(form.next.data) or url_for(default))
 
 
-def _filter_form_and_filters() -> tuple[FilterForm, casework.Filters]:
-    topics = casework.topic_choices(current_lang())
+def _filter_form_and_filters() -> tuple[FilterForm, request_list.Filters]:
+    topics = vocabulary.topic_choices(current_lang())
     form = FilterForm(formdata=request.args)
     form.fill_choices(topics)
-    filters = casework.Filters.from_args(request.args, {value for value, _label in topics})
+    filters = request_list.Filters.from_args(
+        request.args, {value for value, _label in topics}, me=current_user.id
+    )
     return form, filters
 
 
@@ -180,7 +191,7 @@ def _filter_form_and_filters() -> tuple[FilterForm, casework.Filters]:
 def index():
     """The list of requests, filtered; htmx gets the results only."""
     form, filters = _filter_form_and_filters()
-    pagination = casework.page_of(filters)
+    pagination = request_list.page_of(filters)
     return fragment_or_page(
         "admin/_results.html",
         "admin/index.html",
@@ -195,7 +206,7 @@ def index():
 def export():
     """Every request matching the current filter as a CSV download."""
     _form, filters = _filter_form_and_filters()
-    body = casework.export_csv(filters, current_lang())
+    body = csv_export.export_csv(filters, current_lang())
     response = Response(body.encode("utf-8"), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = (
@@ -213,6 +224,8 @@ def _request_or_404(request_id: int) -> ContactRequest:
 
 def _detail(item: ContactRequest, status: int = 200, fragment: str | None = None, **forms):
     context = {
+        "assign_form": forms.get("assign_form") or assign_form(item, formdata=None),
+        "spam_form": SpamForm(formdata=None),
         "item": item,
         "status_form": forms.get("status_form")
         or StatusForm(formdata=None, status=casework.next_status(item.status)),
@@ -244,9 +257,12 @@ def change_status(request_id: int):
         return _detail(item, 422, "admin/_status_update.html", status_form=form)
     changed = casework.change_status(item, form.status.data, current_user)
     message = (
-        _("Status changed to “%(status)s”.", status=casework.status_label(item.status))
+        _("Status changed to “%(status)s”.", status=vocabulary.status_label(item.status))
         if changed
-        else _("The status was already “%(status)s”.", status=casework.status_label(item.status))
+        else _(
+            "The status was already “%(status)s”.",
+            status=vocabulary.status_label(item.status),
+        )
     )
     if wants_fragment():
         return _detail(item, 200, "admin/_status_update.html", announce=message)

@@ -16,10 +16,11 @@ from wtforms.validators import Optional
 from wtforms.validators import Regexp
 
 from .. import helpdesk
+from .. import vocabulary
 from ..validators import NoControlCharacters
 from ..validators import SingleLine
 
-FIXED = helpdesk.FIXED_TOPICS
+FIXED = vocabulary.FIXED_TOPICS
 MESSAGE_MIN = 10
 MESSAGE_MAX = 5000
 
@@ -121,8 +122,8 @@ class HelpForm(FlaskForm):
         group = _l("The WIR! alliances")
         choices = [SelectChoice("", _l("Please choose"))]
         choices += [
-            SelectChoice(key, helpdesk.TOPIC_NAMES[key])
-            for key in helpdesk.FIXED_TOPICS
+            SelectChoice(key, label)
+            for key, label in vocabulary.TOPIC_LABELS.items()
             if key != "other"
         ]
         choices += [SelectChoice(slug, name, optgroup=group) for slug, name in initiatives]
@@ -130,7 +131,7 @@ class HelpForm(FlaskForm):
             # The initiatives could not be read: keep what the visitor chose all the same
             # (the form is shown again, never accepted, while the database is unavailable).
             choices.append(SelectChoice(self.topic.data, self.topic.data, optgroup=group))
-        choices.append(SelectChoice("other", helpdesk.TOPIC_NAMES["other"]))
+        choices.append(SelectChoice("other", vocabulary.TOPIC_LABELS["other"]))
         return choices
 
     def is_spam(self) -> bool:
