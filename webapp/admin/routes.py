@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 from .. import accounts
 from .. import casework
 from .. import correspondence
+from .. import saved_replies
 from .. import signin_throttle
 from ..errors import render_error
 from ..extensions import db
@@ -41,6 +42,8 @@ from .forms import LogoutForm
 from .forms import NoteForm
 from .forms import ResendForm
 from .forms import StatusForm
+from .reply_forms import ReplyChoiceForm
+from .reply_forms import prefilled_answer
 from .safety import safe_next
 
 
@@ -220,6 +223,8 @@ def _detail(item: ContactRequest, status: int = 200, fragment: str | None = None
         "answer_form": forms.get("answer_form")
         or AnswerForm(formdata=None, subject=correspondence.answer_subject(item)),
         "resend_form": ResendForm(formdata=None),
+        "reply_form": forms.get("reply_form")
+        or ReplyChoiceForm.offering(saved_replies.for_request(item)),
         "announce_message": forms.get("announce_message"),
         "history": casework.history(item),
         "announce": forms.get("announce"),
@@ -231,8 +236,21 @@ def _detail(item: ContactRequest, status: int = 200, fragment: str | None = None
 
 @bp.get("/requests/<int:request_id>")
 def detail(request_id: int):
-    """Everything the visitor sent, the status, notes and history."""
-    return _detail(_request_or_404(request_id))
+    """Everything the visitor sent, the status, notes and history.
+
+    `?reply=<id>` fills the answer with a saved reply; htmx gets the answer form only.
+    """
+    item = _request_or_404(request_id)
+    if "reply" not in request.args:
+        return _detail(item)
+    answer_form, reply_form = prefilled_answer(item, request.args["reply"])
+    return _detail(
+        item,
+        422 if reply_form.errors else 200,
+        "admin/_answer_form.html",
+        answer_form=answer_form,
+        reply_form=reply_form,
+    )
 
 
 @bp.post("/requests/<int:request_id>/status")
