@@ -94,11 +94,7 @@ class Overview:
 
 
 def _counts(column) -> dict[str, int]:
-    stmt = (
-        select(column, func.count())
-        .where(ContactRequest.is_spam.is_(False))
-        .group_by(column)
-    )
+    stmt = select(column, func.count()).where(ContactRequest.is_spam.is_(False)).group_by(column)
     return {value: count for value, count in db.session.execute(stmt)}
 
 

@@ -10,7 +10,11 @@ from . import bp
 
 # Each section: its page, its name, and the endpoints that belong to it.
 SECTIONS = (
-    ("admin.index", _l("Requests"), ("admin.index", "admin.detail", "admin.delete", "admin.forget")),
+    (
+        "admin.index",
+        _l("Requests"),
+        ("admin.index", "admin.detail", "admin.delete", "admin.forget"),
+    ),
     ("admin.overview", _l("Overview"), ("admin.overview",)),
     (
         "admin.replies",

@@ -26,7 +26,9 @@ class SavedReplyForm(FlaskForm):
 
     topic = SelectField(_l("Topic"), validate_choice=False)
     language = SelectField(
-        _l("Language"), description=_l("The language the reply is written in."), validate_choice=False
+        _l("Language"),
+        description=_l("The language the reply is written in."),
+        validate_choice=False,
     )
     title = StringField(
         _l("Title"),
