@@ -26,8 +26,8 @@ class SavedReplyForm(FlaskForm):
 
     topic = SelectField(_l("Topic"), validate_choice=False)
     language = SelectField(
-        _l("Language"),
-        description=_l("The language the reply is written in."),
+        _l("Language of the reply"),
+        description=_l("The answer form offers it for requests in this language."),
         validate_choice=False,
     )
     title = StringField(
