@@ -265,3 +265,16 @@ def test_the_staff_navigation_marks_the_section(staff_client, make_request):
     assert '<a href="/admin/" aria-current="true">Anfragen</a>' in nav.search(html).group(1)
     html = staff_client.get("/admin/overview").get_data(as_text=True)
     assert '<a href="/admin/overview" aria-current="page">' in nav.search(html).group(1)
+
+
+def test_an_expired_form_is_shown_again_with_the_input(app, staff_client, add_reply):
+    reply_id = add_reply("job", "de", "Arbeit", "Alt")
+    for url in ("/admin/replies/new", f"/admin/replies/{reply_id}/edit"):
+        sent = {"topic": "job", "language": "pl", "title": "Praca", "body": "Długi tekst"}
+        response = staff_client.post(url, data={"csrf_token": "expired", **sent})
+        assert response.status_code == 400
+        html = response.get_data(as_text=True)
+        assert "Diese Seite war lange geöffnet. Bitte senden Sie es noch einmal." in html
+        assert textarea(html, "body") == "Długi tekst"
+        assert 'value="Praca"' in html and '<option lang="pl" selected value="pl">' in html
+    assert stored(app) == [("job", "de", "Arbeit", "Alt")]

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from .. import casework
 from .. import saved_replies
+from ..errors import render_error
 from ..i18n import current_lang
 from ..i18n import language_name
 from ..i18n import supported
@@ -17,6 +18,10 @@ from ..models import SavedReply
 from . import bp
 from .reply_forms import DeleteReplyForm
 from .reply_forms import SavedReplyForm
+
+FIELDS = ("topic", "language", "title", "body")
+# The pages whose form is shown again, input kept, when its CSRF token has expired.
+FORM_ENDPOINTS = ("admin.new_reply", "admin.edit_reply")
 
 
 def _topics() -> list[tuple[str, str]]:
@@ -35,6 +40,17 @@ def _reply_or_404(reply_id: int) -> SavedReply:
     if reply is None:
         abort(404)
     return reply
+
+
+def form_again(message: str):
+    """After an expired CSRF token: the reply form again with what was typed, and why."""
+    reply_id = (request.view_args or {}).get("reply_id")
+    reply = saved_replies.get(reply_id) if reply_id is not None else None
+    if reply_id is not None and reply is None:
+        return render_error(400)
+    form = _form(formdata=None, **{key: request.form.get(key, "") for key in FIELDS})
+    form.body.errors = [message]
+    return render_template("admin/reply_form.html", form=form, reply=reply), 400
 
 
 @bp.get("/replies")

@@ -33,6 +33,7 @@ from ..responses import fragment_or_page
 from ..responses import wants_fragment
 from . import SIGNED_IN_AT
 from . import bp
+from . import replies
 from .forms import AnswerForm
 from .forms import DeleteForm
 from .forms import FilterForm
@@ -117,6 +118,8 @@ def csrf_failed(_exc):
         )
         form.email.errors = [message]
         return render_template("admin/login.html", form=form, next=form.next.data), 400
+    if request.endpoint in replies.FORM_ENDPOINTS and current_user.is_authenticated:
+        return replies.form_again(message)
     request_id = (request.view_args or {}).get("request_id")
     item = db.session.get(ContactRequest, request_id) if request_id else None
     if item is None or not current_user.is_authenticated:
