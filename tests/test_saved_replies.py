@@ -227,6 +227,24 @@ def test_htmx_gets_only_the_answer_form_with_focus_and_announcement(
     assert textarea(html, "answer-body") == "Guten Tag,\nhier sind Wohnungen."
 
 
+def test_htmx_keeps_the_subject_and_status_it_sends(staff_client, make_request, add_reply):
+    reply_id = add_reply("job", "de", "Arbeit", "Guten Tag")
+    request_id = make_request(topic="job", language="de")
+    query = f"reply={reply_id}&answer-subject=Re:+Ihre+Frage&answer-status=closed"
+    html = staff_client.get(f"/admin/requests/{request_id}?{query}", headers=HX).get_data(
+        as_text=True
+    )
+    assert 'value="Re: Ihre Frage"' in html
+    assert '<option selected value="closed">' in html
+    assert textarea(html, "answer-body") == "Guten Tag"
+    # A status that does not exist falls back to the usual one.
+    query = f"reply={reply_id}&answer-status=deleted"
+    html = staff_client.get(f"/admin/requests/{request_id}?{query}", headers=HX).get_data(
+        as_text=True
+    )
+    assert '<option selected value="answered">' in html
+
+
 @pytest.mark.parametrize("reply", ["other-topic", "other-language", "missing", "abc", "9" * 30])
 def test_a_reply_that_does_not_fit_fills_nothing(staff_client, make_request, add_reply, reply):
     ids = {

@@ -34,6 +34,9 @@ def test_staff_answer_with_a_saved_reply(app, live_server, request, staff, make_
 
     if javascript:
         page.evaluate("window.__sameDocument = true")
+        # With JavaScript only the text changes: a subject and status set before stay.
+        page.get_by_label("Betreff").fill("Re: your question about a job")
+        page.get_by_label("Status nach dem Senden").select_option("closed")
     chooser.select_option(label="Job centre")
     page.get_by_role("button", name="Diese Antwort übernehmen").click()
     expect(body).to_have_value(REPLY)
@@ -45,6 +48,8 @@ def test_staff_answer_with_a_saved_reply(app, live_server, request, staff, make_
         )
         assert page.evaluate("window.__sameDocument") is True
         assert page.url == f"{live_server}/admin/requests/{request_id}"  # nothing pushed
+        expect(page.get_by_label("Betreff")).to_have_value("Re: your question about a job")
+        expect(page.get_by_label("Status nach dem Senden")).to_have_value("closed")
     else:
         assert re.search(r"\?reply=\d+#answer-form$", page.url)
 
@@ -54,7 +59,9 @@ def test_staff_answer_with_a_saved_reply(app, live_server, request, staff, make_
     answer = page.locator("ol.messages li").last
     expect(answer).to_contain_text("the job centre in Aue has advisers for you.")
     expect(answer).to_contain_text("Kind regards")
-    expect(page.locator("#status-panel .current-status")).to_contain_text("Beantwortet")
+    expect(page.locator("#status-panel .current-status")).to_contain_text(
+        "Abgeschlossen" if javascript else "Beantwortet"
+    )
     with app.app_context():
         [message] = db.session.scalars(select(OutboxMessage).filter_by(kind="answer")).all()
         assert message.recipient == "ana@example.org"

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
+from .. import casework
 from .. import correspondence
 from .. import saved_replies
 from ..models import ContactRequest
@@ -96,15 +97,21 @@ class ReplyChoiceForm(FlaskForm):
         return form
 
 
-def prefilled_answer(item: ContactRequest, reply_id: str) -> tuple[AnswerForm, ReplyChoiceForm]:
-    """The answer form filled with saved reply `reply_id`, and the chooser showing it.
+def prefilled_answer(item: ContactRequest, args) -> tuple[AnswerForm, ReplyChoiceForm]:
+    """The answer form filled with the saved reply `args["reply"]`, and the chooser showing it.
 
-    A reply that does not exist or does not fit the request leaves the answer empty and
-    gives the chooser an error instead.
+    A subject and status in `args` (htmx sends what the form holds) are kept. A reply that
+    does not exist or does not fit the request leaves the text empty and gives the chooser
+    an error instead.
     """
-    reply = saved_replies.offered(item, reply_id)
+    reply = saved_replies.offered(item, args.get("reply"))
     reply_form = ReplyChoiceForm.offering(saved_replies.for_request(item), reply)
-    answer_form = AnswerForm(formdata=None, subject=correspondence.answer_subject(item))
+    status = args.get("answer-status")
+    answer_form = AnswerForm(
+        formdata=None,
+        subject=args.get("answer-subject") or correspondence.answer_subject(item),
+        status=status if status in casework.STATUSES else "answered",
+    )
     if reply is None:
         reply_form.reply.errors = [_("Choose one of the saved replies")]
         return answer_form, reply_form

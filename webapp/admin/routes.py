@@ -246,7 +246,7 @@ def detail(request_id: int):
     item = _request_or_404(request_id)
     if "reply" not in request.args:
         return _detail(item)
-    answer_form, reply_form = prefilled_answer(item, request.args["reply"])
+    answer_form, reply_form = prefilled_answer(item, request.args)
     return _detail(
         item,
         422 if reply_form.errors else 200,
