@@ -26,7 +26,9 @@ def admin_urls(app, request_id: int) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or rule.endpoint in OPEN_ENDPOINTS:
             continue
-        url = rule.build({"request_id": request_id, "message_id": 1}, append_unknown=False)[1]
+        url = rule.build(
+            {"request_id": request_id, "message_id": 1, "reply_id": 1}, append_unknown=False
+        )[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, url))
     return found
@@ -46,6 +48,11 @@ def test_there_are_admin_endpoints_to_check(app):
         "admin.forget",
         "admin.logout",
         "admin.language",
+        "admin.overview",
+        "admin.replies",
+        "admin.new_reply",
+        "admin.edit_reply",
+        "admin.delete_reply",
     } <= endpoints
 
 
@@ -69,7 +76,7 @@ def test_every_admin_endpoint_refuses_an_anonymous_client(app, client, make_requ
         assert response.status_code == 401, (method, url)
         assert response.headers["HX-Redirect"].startswith("/admin/login")
         checked += 1
-    assert checked == 12
+    assert checked == 20
     with app.app_context():
         item = db.session.get(ContactRequest, request_id)
         assert item.status == "new"

@@ -175,6 +175,33 @@ def staff_pages(client, staff, make_request) -> dict[str, str]:
     return pages
 
 
+def overview_and_reply_pages(app, client, make_request) -> dict[str, str]:
+    """The overview, the saved replies and the answer form offering them (signed in)."""
+    from webapp import saved_replies
+
+    with app.app_context():
+        reply_id = saved_replies.create("job", "pl", "Praca", "Dzień dobry,\nzapraszamy.").id
+    request_id = make_request(topic="job", language="pl")
+    make_request(topic="job", language="pl", is_spam=True)
+    pages = {"admin-overview": client.get("/admin/overview").get_data(as_text=True)}
+    pages["admin-replies"] = client.get("/admin/replies").get_data(as_text=True)
+    new = client.get("/admin/replies/new?topic=job&language=pl").get_data(as_text=True)
+    pages["admin-reply-new"] = new
+    response = client.post("/admin/replies/new", data={"csrf_token": token(new)})
+    assert response.status_code == 422
+    pages["admin-reply-errors"] = response.get_data(as_text=True)
+    pages["admin-reply-edit"] = client.get(f"/admin/replies/{reply_id}/edit").get_data(as_text=True)
+    pages["admin-reply-delete"] = client.get(f"/admin/replies/{reply_id}/delete").get_data(
+        as_text=True
+    )
+    detail = f"/admin/requests/{request_id}"
+    pages["admin-detail-replies"] = client.get(f"{detail}?reply={reply_id}").get_data(as_text=True)
+    pages["admin-detail-reply-missing"] = client.get(f"{detail}?reply=0").get_data(as_text=True)
+    fragment = client.get(f"{detail}?reply={reply_id}", headers=HX).get_data(as_text=True)
+    pages["admin-answer-form-fragment"] = as_document(fragment, "de")
+    return pages
+
+
 def run_vnu(files: list[Path]) -> list[dict]:
     """The checker's errors for all files, from one run."""
     result = subprocess.run(
@@ -200,6 +227,7 @@ def test_every_page_and_fragment_is_valid_html(
     pages.update(limited_form(client))
     pages.update(error_pages(app))
     pages.update(staff_pages(client, staff, make_request))
+    pages.update(overview_and_reply_pages(app, client, make_request))
     files = []
     for name, html in pages.items():
         path = tmp_path / f"{name}.html"

@@ -224,3 +224,20 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     help_request: Mapped[ContactRequest | None] = relationship(back_populates="messages")
     author: Mapped[StaffUser | None] = relationship()
+
+
+class SavedReply(db.Model):
+    """A short reply text staff keep for one topic and language; it prefills an answer."""
+
+    __tablename__ = "saved_reply"
+    # The answer form looks up the replies for one request's topic and language.
+    __table_args__ = (Index("ix_saved_reply_topic_language", "topic", "language"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # A topic as ContactRequest.topic holds it: a fixed topic or an initiative's slug.
+    topic: Mapped[str] = mapped_column(String(80))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

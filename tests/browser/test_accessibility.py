@@ -151,3 +151,40 @@ def test_the_console_check_catches_a_csp_violation(app, live_server, phone):
     problems = list(phone.console_problems)
     phone.console_problems.clear()  # expected here; every other test fails on one
     assert any("Content Security Policy" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("viewport", ["small_phone", "desktop"])
+def test_overview_and_saved_replies_have_no_axe_violations(
+    app, live_server, request, viewport, staff, make_request
+):
+    from webapp import saved_replies
+
+    page = request.getfixturevalue(viewport)
+    with app.app_context():
+        reply_id = saved_replies.create("housing", "pl", "Mieszkanie", "Dzień dobry").id
+        saved_replies.create("housing", "pl", "Dokumenty", "Prosimy o dokumenty.")
+    request_id = make_request(topic="housing", language="pl")
+    make_request(topic="job", status="answered")
+    make_request(topic="barrier", is_spam=True)
+    sign_in(page, live_server)
+    urls = [
+        "/admin/overview",
+        "/admin/replies",
+        "/admin/replies/new",
+        f"/admin/replies/{reply_id}/edit",
+        f"/admin/replies/{reply_id}/delete",
+        f"/admin/requests/{request_id}",
+        f"/admin/requests/{request_id}?reply={reply_id}",
+    ]
+    for lang in ("de", "en"):
+        if lang == "en":
+            page.get_by_role("button", name="English").click()
+            page.wait_for_load_state()
+        for url in urls:
+            page.goto(live_server + url)
+            assert page.locator("html").get_attribute("lang") == lang
+            assert_no_violations(page)
+        page.goto(f"{live_server}/admin/replies/new")
+        page.locator("form[method=post] button[type=submit]").last.click()
+        page.locator(".error-summary").wait_for()
+        assert_no_violations(page)

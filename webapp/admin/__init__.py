@@ -73,6 +73,9 @@ def no_store(response: Response) -> Response:
 
 
 from . import helpers  # noqa: E402,F401
+from . import navigation  # noqa: E402,F401
+from . import replies  # noqa: E402,F401
+from . import reports  # noqa: E402,F401
 from . import routes  # noqa: E402,F401
 from . import triage  # noqa: E402,F401
 from . import visitor  # noqa: E402,F401

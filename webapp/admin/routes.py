@@ -23,6 +23,7 @@ from .. import casework
 from .. import correspondence
 from .. import csv_export
 from .. import request_list
+from .. import saved_replies
 from .. import signin_throttle
 from .. import vocabulary
 from ..errors import render_error
@@ -35,6 +36,7 @@ from ..responses import fragment_or_page
 from ..responses import wants_fragment
 from . import SIGNED_IN_AT
 from . import bp
+from . import replies
 from .forms import AnswerForm
 from .forms import DeleteForm
 from .forms import FilterForm
@@ -46,6 +48,8 @@ from .forms import ResendForm
 from .forms import SpamForm
 from .forms import StatusForm
 from .forms import assign_form
+from .reply_forms import ReplyChoiceForm
+from .reply_forms import prefilled_answer
 from .safety import safe_next
 
 
@@ -119,6 +123,8 @@ def csrf_failed(_exc):
         )
         form.email.errors = [message]
         return render_template("admin/login.html", form=form, next=form.next.data), 400
+    if request.endpoint in replies.FORM_ENDPOINTS and current_user.is_authenticated:
+        return replies.form_again(message)
     request_id = (request.view_args or {}).get("request_id")
     item = db.session.get(ContactRequest, request_id) if request_id else None
     if item is None or not current_user.is_authenticated:
@@ -233,6 +239,8 @@ def _detail(item: ContactRequest, status: int = 200, fragment: str | None = None
         "answer_form": forms.get("answer_form")
         or AnswerForm(formdata=None, subject=correspondence.answer_subject(item)),
         "resend_form": ResendForm(formdata=None),
+        "reply_form": forms.get("reply_form")
+        or ReplyChoiceForm.offering(saved_replies.for_request(item)),
         "announce_message": forms.get("announce_message"),
         "history": casework.history(item),
         "announce": forms.get("announce"),
@@ -244,8 +252,21 @@ def _detail(item: ContactRequest, status: int = 200, fragment: str | None = None
 
 @bp.get("/requests/<int:request_id>")
 def detail(request_id: int):
-    """Everything the visitor sent, the status, notes and history."""
-    return _detail(_request_or_404(request_id))
+    """Everything the visitor sent, the status, notes and history.
+
+    `?reply=<id>` fills the answer with a saved reply; htmx gets the answer form only.
+    """
+    item = _request_or_404(request_id)
+    if "reply" not in request.args:
+        return _detail(item)
+    answer_form, reply_form = prefilled_answer(item, request.args)
+    return _detail(
+        item,
+        422 if reply_form.errors else 200,
+        "admin/_answer_form.html",
+        answer_form=answer_form,
+        reply_form=reply_form,
+    )
 
 
 @bp.post("/requests/<int:request_id>/status")

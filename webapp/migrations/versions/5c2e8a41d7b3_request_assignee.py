@@ -1,7 +1,7 @@
 """request assignee
 
 Revision ID: 5c2e8a41d7b3
-Revises: 14904ae01935
+Revises: 3c1f0a9e2b7d
 Create Date: 2026-11-28 10:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c2e8a41d7b3'
-down_revision = '14904ae01935'
+down_revision = '3c1f0a9e2b7d'
 branch_labels = None
 depends_on = None
 
