@@ -50,7 +50,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
     limiter.init_app(app)
-    login_manager.init_app(app)
+    # No current_user in every template: public pages never load the session (admin/helpers.py).
+    login_manager.init_app(app, add_context_processor=False)
     login_manager.login_view = "admin.login"
     login_manager.login_message = _l("Please sign in to see this page.")
 

@@ -9,15 +9,14 @@ browser may keep them; new content shows at the latest PAGE_MAX_AGE seconds late
 
 Everything else (the help form, its confirmation and the status lookup, the staff area,
 POSTs, `/healthz`, server errors) is `no-store, private`. So is any response that touched
-the session after all: a public page that did would be a bug, and it must never reach a
-shared cache with one visitor's cookie.
+the session after all (checked where the session is saved, sessions.py): a public page
+that did would be a bug, and it must never reach a shared cache with a visitor's cookie.
 """
 
 from flask import Flask
 from flask import Response
 from flask import current_app
 from flask import request
-from flask import session
 
 PRIVATE = "no-store, private"
 PUBLIC_BLUEPRINTS = frozenset({"public", "root"})
@@ -44,9 +43,13 @@ def is_public(response: Response) -> bool:
         request.method in ("GET", "HEAD")
         and response.status_code in SHAREABLE_STATUS
         and _public_address()
-        and not session.accessed  # set by any read or write of the session
         and "Set-Cookie" not in response.headers
     )
+
+
+def make_private(response: Response) -> None:
+    """No cache may keep this response (it holds, or depends on, one visitor's data)."""
+    response.headers["Cache-Control"] = PRIVATE
 
 
 def cache_headers(response: Response) -> Response:
@@ -54,7 +57,7 @@ def cache_headers(response: Response) -> Response:
     if request.endpoint == "static" and response.status_code in (200, 304):
         return response  # a file WhiteNoise did not know yet: send_file's own headers
     if not is_public(response):
-        response.headers["Cache-Control"] = PRIVATE
+        make_private(response)
         return response
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["PAGE_MAX_AGE"]

@@ -1,9 +1,11 @@
-"""Sessions: Flask's signed cookie, marked Secure over HTTPS, not parsed without a cookie."""
+"""Sessions: Flask's signed cookie, marked Secure over HTTPS, kept out of public pages."""
 
 from flask import Flask
 from flask import has_request_context
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
+
+from . import http_caching
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -17,6 +19,18 @@ class CookieSessions(SecureCookieSessionInterface):
         if app.secret_key and self.get_cookie_name(app) not in request.cookies:
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app, session, response) -> None:
+        """As Flask does; a response that touched the session is never public.
+
+        `accessed` is set by any use of the session during the request (since Flask 3.1
+        even by naming it). Public pages never do; if one did, a shared cache would hand
+        one visitor's page (or cookie) to everyone, so it is made private instead.
+        """
+        if session.accessed and response.cache_control.public:
+            app.logger.warning("A public page touched the session; sent it as private")
+            http_caching.make_private(response)
+        super().save_session(app, session, response)
 
     def get_cookie_secure(self, app) -> bool:
         """Secure when configured, and always when the request came over HTTPS."""

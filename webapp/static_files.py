@@ -16,6 +16,8 @@ from flask import Flask
 from werkzeug.security import safe_join
 from whitenoise import WhiteNoise
 
+from . import security
+
 ONE_YEAR = 365 * 24 * 3600
 IMMUTABLE = f"public, max-age={ONE_YEAR}, immutable"
 
@@ -75,6 +77,11 @@ class VersionedWhiteNoise(WhiteNoise):
         return super().serve(static_file, environ, forever)
 
 
+def _security_headers(headers, _path: str, _url: str) -> None:
+    for name, value in security.HEADERS.items():
+        headers[name] = value
+
+
 def register(app: Flask) -> None:
     """Version static URLs; serve the static folder with WhiteNoise in front of the app."""
     versions = Versions(app)
@@ -94,5 +101,6 @@ def register(app: Flask) -> None:
             root=app.static_folder,
             max_age=app.config["SEND_FILE_MAX_AGE_DEFAULT"],
             allow_all_origins=False,
+            add_headers_function=_security_headers,
             autorefresh=app.debug,  # `flask run --debug`: see files edited while it runs
         )
