@@ -109,4 +109,3 @@ def _raise_version() -> None:
     )
     if raised.rowcount == 0:  # the migration writes the row; a database without it gets it now
         db.session.add(ContentState(id=1, version=1))
-
