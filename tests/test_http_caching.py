@@ -160,3 +160,27 @@ def test_gzipped_page_has_its_own_etag_and_answers_304(client):
 
 def test_private_pages_get_no_etag(client):
     assert "ETag" not in client.get("/en/help").headers
+
+
+def test_a_public_page_cannot_write_the_session(app, caplog):
+    @app.get("/en/session-writer")
+    def writer():
+        session["anything"] = "x"
+        return "written"
+
+    response = app.test_client().get("/en/session-writer")
+    assert response.status_code == 500
+    assert "Set-Cookie" not in response.headers
+    assert "Public pages never write the session" in caplog.text
+
+
+def test_a_public_page_does_not_even_read_the_cookie(app):
+    # A cookie that fails its signature check would end any staff session; on a public
+    # page it is not looked at, so it changes nothing.
+    @app.get("/en/session-reader")
+    def reader():
+        return repr(dict(session))
+
+    client = app.test_client()
+    help_form_cookie(client)
+    assert client.get("/en/session-reader").get_data(as_text=True) == "{}"

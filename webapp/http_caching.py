@@ -26,15 +26,22 @@ SHAREABLE_STATUS = frozenset({200, 301, 302, 308, 404})
 PRIVATE_SECTIONS = frozenset({"help"})
 
 
+def public_path(path: str, languages: tuple[str, ...]) -> bool:
+    """Is `path` under a language prefix and outside its private sections (/<lang>/help)?
+
+    Every public page lives there, and nothing else does; known before routing, so the
+    session can be left unopened for these addresses (sessions.py).
+    """
+    parts = path.strip("/").split("/")
+    return parts[0] in languages and (len(parts) < 2 or parts[1] not in PRIVATE_SECTIONS)
+
+
 def _public_address() -> bool:
     """The request is for a public page, or for a missing address among the public pages."""
     if request.blueprint is not None:
         return request.blueprint in PUBLIC_BLUEPRINTS
     # No route matched (a 404 or 405): public when it is under /<lang>/ outside /<lang>/help.
-    parts = request.path.strip("/").split("/")
-    return parts[0] in current_app.config["LANGUAGES"] and (
-        len(parts) < 2 or parts[1] not in PRIVATE_SECTIONS
-    )
+    return public_path(request.path, current_app.config["LANGUAGES"])
 
 
 def is_public(response: Response) -> bool:

@@ -23,15 +23,24 @@ IMMUTABLE = f"public, max-age={ONE_YEAR}, immutable"
 
 
 class Versions:
-    """The content hash of each static file, computed once and again when the file changes."""
+    """The content hash of each static file, computed on first use.
+
+    In debug mode (`flask run --debug`) a changed file gets its new hash at once; otherwise
+    files change only with a deployment, which restarts the workers (WhiteNoise reads the
+    folder at start-up too), so a known hash is used without looking at the file again.
+    """
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self._known: dict[str, tuple[int, int, str]] = {}  # name -> (mtime_ns, size, version)
+        # (folder, name) -> (mtime_ns, size, version)
+        self._known: dict[tuple[str, str], tuple[int, int, str]] = {}
 
     def get(self, filename: str) -> str | None:
         """The first 12 hex digits of the file's SHA-256, or None when there is no such file."""
         folder = self.app.static_folder
+        known = self._known.get((folder, filename))
+        if known and not self.app.debug:
+            return known[2]
         path = safe_join(folder, filename) if folder else None
         if path is None:
             return None
@@ -39,14 +48,13 @@ class Versions:
             stat = os.stat(path)
         except (OSError, ValueError):  # ValueError: a NUL in the name
             return None
-        known = self._known.get(filename)
         if known and known[:2] == (stat.st_mtime_ns, stat.st_size):
             return known[2]
         if not os.path.isfile(path):
             return None
         with open(path, "rb") as handle:
             version = hashlib.sha256(handle.read()).hexdigest()[:12]
-        self._known[filename] = (stat.st_mtime_ns, stat.st_size, version)
+        self._known[(folder, filename)] = (stat.st_mtime_ns, stat.st_size, version)
         return version
 
 
