@@ -66,8 +66,7 @@ def cache_headers(response: Response) -> Response:
     if not is_public(response):
         make_private(response)
         return response
-    response.cache_control.public = True
-    response.cache_control.max_age = current_app.config["PAGE_MAX_AGE"]
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['PAGE_MAX_AGE']}"
     if response.status_code == 200 and not response.is_streamed:
         response.add_etag()
         response.make_conditional(request)

@@ -1,7 +1,8 @@
 """Static files: URLs versioned by content, served by WhiteNoise when no proxy does it.
 
 - `url_for("static", filename=...)` gains `?v=<content hash>`, so a changed file gets a
-  new URL and an old one can be cached for good. Templates call `url_for` as usual.
+  new URL and an old one can be cached for good. Templates call `static_url(filename)`,
+  the same URL built once.
 - Without a proxy (`make run`, `make serve`) WhiteNoise serves /static/ in front of Flask,
   with the `.gz` files `make static` writes beside the text files. A request naming the
   file's current version is cached for a year (`immutable`); any other (no version, an
@@ -13,6 +14,9 @@ import os
 from urllib.parse import parse_qs
 
 from flask import Flask
+from flask import current_app
+from flask import request
+from flask import url_for
 from werkzeug.security import safe_join
 from whitenoise import WhiteNoise
 
@@ -85,6 +89,19 @@ class VersionedWhiteNoise(WhiteNoise):
         return super().serve(static_file, environ, forever)
 
 
+def static_url(filename: str) -> str:
+    """`url_for("static", filename=...)`, versioned, built once per file (each time in debug
+    mode): every page links four files, and building their URLs was a twentieth of it."""
+    if current_app.debug:
+        return url_for("static", filename=filename)
+    built = current_app.extensions["static_urls"]
+    key = (request.script_root, filename)
+    url = built.get(key)
+    if url is None:
+        url = built[key] = url_for("static", filename=filename)
+    return url
+
+
 def _security_headers(headers, _path: str, _url: str) -> None:
     for name, value in security.HEADERS.items():
         headers[name] = value
@@ -93,6 +110,8 @@ def _security_headers(headers, _path: str, _url: str) -> None:
 def register(app: Flask) -> None:
     """Version static URLs; serve the static folder with WhiteNoise in front of the app."""
     versions = Versions(app)
+    app.extensions["static_urls"] = {}
+    app.add_template_global(static_url)
 
     @app.url_defaults
     def static_version(endpoint: str, values: dict) -> None:
