@@ -144,7 +144,8 @@ def _catalogue():
 def template_gettext(string: str, **variables) -> Markup:
     """`_()` in templates, as Jinja's "newstyle" gettext: the translation is trusted markup,
     the values put into it are escaped."""
-    return Markup(_catalogue().ugettext(string)) % variables
+    text = Markup(_catalogue().ugettext(string))
+    return text % variables if "%" in text else text
 
 
 def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
