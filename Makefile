@@ -99,5 +99,5 @@ bench/node_modules/.bin/lighthouse: bench/package.json bench/package-lock.json
 	cd bench && npm ci --silent --no-audit --no-fund
 	touch $@
 
-audit: translations bench/node_modules/.bin/lighthouse
+audit: translations static bench/node_modules/.bin/lighthouse
 	$(BIN)/python bench/audit.py
