@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg install translations messages db content serve operator-check bench audit lint clean
+.PHONY: run test test-pg install translations static messages db content serve operator-check bench audit lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,16 @@ install: $(STAMP)
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d translations --statistics
 
+# Pre-compressed copies of the text static files (<file>.gz beside each; git ignores them),
+# served by WhiteNoise without a proxy and by nginx's gzip_static behind one.
+# -n: no name or time stamp inside, so an unchanged file gives the same bytes.
+STATIC_DIR ?= webapp/static
+STATIC_TEXT := $(shell find $(STATIC_DIR) -type f \( -name '*.css' -o -name '*.js' -o -name '*.svg' -o -name '*.json' -o -name '*.txt' -o -name '*.html' -o -name '*.xml' \))
+static: $(STATIC_TEXT:=.gz)
+
+$(STATIC_DIR)/%.gz: $(STATIC_DIR)/%
+	gzip -9 -n -k -f $<
+
 db: $(STAMP)
 	$(FLASK) db upgrade
 
@@ -31,7 +41,7 @@ content: db
 WITH_SENDER = $(FLASK) outbox run --stop-with-parent & sender=$$!; \
 	trap 'kill $$sender 2>/dev/null; wait $$sender 2>/dev/null' EXIT INT TERM;
 
-run: translations content
+run: translations static content
 	$(WITH_SENDER) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # The Nu Html Checker for tests/test_html_valid.py (run with Java; its own Java download
@@ -41,13 +51,13 @@ $(VNU_JAR): tests/vnu/package.json tests/vnu/package-lock.json
 	cd tests/vnu && npm ci --silent --no-audit --no-fund --ignore-scripts
 	touch $@
 
-test: translations $(VNU_JAR)
+test: translations static $(VNU_JAR)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # The suite on SQLite and on a throw-away PostgreSQL database (recreated each time).
 PG_TEST_DB ?= webapp_test
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
-test-pg: translations $(VNU_JAR)
+test-pg: translations static $(VNU_JAR)
 	psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS $(PG_TEST_DB)' -c 'CREATE DATABASE $(PG_TEST_DB)'
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
@@ -55,7 +65,7 @@ test-pg: translations $(VNU_JAR)
 # Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 to share rate limits between workers
 # (with memory:// and several workers gunicorn warns at start-up).
 # It refuses to start without the operator's real details in instance/operator.toml.
-serve: operator-check translations content
+serve: operator-check translations static content
 	$(WITH_SENDER) OPERATOR_REQUIRED=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 operator-check: $(STAMP)
@@ -89,5 +99,5 @@ bench/node_modules/.bin/lighthouse: bench/package.json bench/package-lock.json
 	cd bench && npm ci --silent --no-audit --no-fund
 	touch $@
 
-audit: translations bench/node_modules/.bin/lighthouse
+audit: translations static bench/node_modules/.bin/lighthouse
 	$(BIN)/python bench/audit.py

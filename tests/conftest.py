@@ -37,7 +37,7 @@ from webapp.extensions import db
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 # Seeded once per run on PostgreSQL, copied back before each test; the rest start empty.
-SEEDED_TABLES = ("initiative", "initiative_text")
+SEEDED_TABLES = ("initiative", "initiative_text", "content_state")
 
 
 def make_config(database_uri: str, **extra) -> dict:

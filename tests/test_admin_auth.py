@@ -104,7 +104,7 @@ def test_sign_in_page_is_open_and_has_no_staff_header(client):
     assert 'autocomplete="current-password"' in html
     assert "Sign out" not in html and "Abmelden" not in html
     assert 'data-hx-history="false"' in html
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"
 
 
 @pytest.mark.parametrize(

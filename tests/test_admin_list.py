@@ -180,7 +180,7 @@ def test_csv_has_bom_header_umlauts_and_follows_the_filter(signed_in, make_reque
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="requests-')
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"
     table = read_csv(response)
     assert table[0][:5] == ["Reference", "Received", "Status", "Topic", "Name"]
     assert len(table) == 2

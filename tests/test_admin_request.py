@@ -241,7 +241,7 @@ def test_delete_needs_the_csrf_token(app, signed_in, make_request):
 def test_admin_pages_are_not_cached_or_kept_in_htmx_history(signed_in, make_request):
     request_id = make_request()
     response = signed_in.get(f"/admin/requests/{request_id}")
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"
     html = response.get_data(as_text=True)
     assert '<body class="admin" data-hx-history="false">' in html
     assert '<meta name="robots" content="noindex, nofollow">' in html

@@ -12,7 +12,7 @@ def test_healthy_database_answers_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "ok\n"
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"
     assert "Set-Cookie" not in response.headers  # no session for a probe
 
 
@@ -41,7 +41,7 @@ def test_postgresql_that_refuses_connections_gives_503(app_factory):
     app = app_factory(url)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "no-store, private"
 
 
 # Run in a process of its own: a default limit, once set, stays on the shared limiter.

@@ -8,20 +8,23 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli
 from . import config as settings
-from . import delivery
 from . import errors
+from . import http_caching
 from . import i18n
+from . import initiatives
 from . import operator
 from . import security
+from . import sessions
+from . import static_files
 from . import statutory
 from .extensions import babel
+from .extensions import compress
 from .extensions import csrf
 from .extensions import db
 from .extensions import htmx
 from .extensions import limiter
 from .extensions import login_manager
 from .extensions import migrate
-from .pagecache import PageCache
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -35,14 +38,20 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     settings.load(app, config)
     operator.init_app(app)  # early: without valid details in production, nothing starts
 
-    delivery.register(app)  # first: its after_request hook must run last
+    sessions.register(app)
+    # Flask runs after_request hooks last-registered first: compression must see the
+    # finished response, and caching headers every other hook's work.
+    if app.config["COMPRESS_RESPONSES"]:
+        compress.init_app(app)
+    http_caching.register(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
     limiter.init_app(app)
-    login_manager.init_app(app)
+    # No current_user in every template: public pages never load the session (admin/helpers.py).
+    login_manager.init_app(app, add_context_processor=False)
     login_manager.login_view = "admin.login"
     login_manager.login_message = _l("Please sign in to see this page.")
 
@@ -54,6 +63,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from .public import root_bp
 
     database.register(app)
+    initiatives.register(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
@@ -65,9 +75,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     errors.register(app)
     cli.register(app)
 
-    # Outermost last: ProxyFix corrects scheme, host and address before the page cache
-    # builds its key from them.
-    app.wsgi_app = PageCache(app, app.wsgi_app)
+    static_files.register(app)  # WhiteNoise answers /static/ before Flask sees it
     proxies = {k: app.config[f"PROXY_FIX_X_{k.upper()}"] for k in ("for", "proto", "host")}
     if any(proxies.values()):
         app.wsgi_app = ProxyFix(

@@ -70,8 +70,14 @@ class Defaults:
     PROXY_FIX_X_PROTO = 0
     PROXY_FIX_X_HOST = 0
     SEND_FILE_MAX_AGE_DEFAULT = 3600  # unversioned static URLs; versioned ones: a year
-    PAGE_CACHE_SECONDS = 60  # rendered public pages kept per worker (0: off); see pagecache.py
-    COMPRESS_RESPONSES = True  # gzip text responses; off when the reverse proxy does it
+    # Public pages and fragments: how long browsers and proxies may keep them (http_caching.py).
+    PAGE_MAX_AGE = 60
+    # How often a worker asks the database whether `content load` ran (initiatives.py).
+    CONTENT_CHECK_SECONDS = 2.0
+    COMPRESS_RESPONSES = True  # gzip text responses (Flask-Compress); off when a proxy does it
+    # gzip only: the same encoding as the pre-compressed static files, and one that every
+    # client and proxy in front understands.
+    COMPRESS_ALGORITHM = "gzip"
 
 
 # Environment variables read on start-up, with the type each one is parsed as.
@@ -111,7 +117,8 @@ ENVIRONMENT = {
     "PROXY_FIX_X_PROTO": int,
     "PROXY_FIX_X_HOST": int,
     "COMPRESS_RESPONSES": bool,
-    "PAGE_CACHE_SECONDS": int,
+    "PAGE_MAX_AGE": int,
+    "CONTENT_CHECK_SECONDS": float,
 }
 
 

@@ -5,9 +5,10 @@ import tomllib
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy import update
 
-from . import pagecache
 from .extensions import db
+from .models import ContentState
 from .models import Initiative
 from .models import InitiativeText
 
@@ -68,7 +69,8 @@ def load(path: Path, languages: tuple[str, ...]) -> tuple[int, int]:
     """Insert or update every initiative in the file; return (created, updated).
 
     The whole file is checked before anything is written, and written in one
-    transaction, so a bad file changes nothing.
+    transaction, so a bad file changes nothing. The same transaction raises the content
+    version, which tells every worker to read the initiatives again (initiatives.py).
     """
     items = read(path, languages)
     existing = {i.slug: i for i in db.session.scalars(select(Initiative))}
@@ -96,21 +98,14 @@ def load(path: Path, languages: tuple[str, ...]) -> tuple[int, int]:
             text.facts = [
                 {"label": f["label"], "value": f["value"]} for f in source.get("facts", [])
             ]
+    _raise_version()
     db.session.commit()
-    pagecache.clear()  # this process's rendered pages show the old texts
     return created, updated
 
 
-def all_initiatives() -> list[Initiative]:
-    """Every initiative in display order."""
-    return list(
-        db.session.scalars(select(Initiative).order_by(Initiative.sort_order, Initiative.id))
+def _raise_version() -> None:
+    raised = db.session.execute(
+        update(ContentState).where(ContentState.id == 1).values(version=ContentState.version + 1)
     )
-
-
-def find(slug: str) -> Initiative | None:
-    """One initiative by slug, or None (without asking the database for a malformed one:
-    PostgreSQL refuses text holding NUL with an error)."""
-    if not SLUG.match(slug):
-        return None
-    return db.session.scalar(select(Initiative).where(Initiative.slug == slug))
+    if raised.rowcount == 0:  # the migration writes the row; a database without it gets it now
+        db.session.add(ContentState(id=1, version=1))

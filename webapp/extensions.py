@@ -1,6 +1,9 @@
 """Flask extensions, created once and bound to the app in create_app()."""
 
+from flask import Response
+from flask import request
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,7 +22,36 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+class Compression(Compress):
+    """Flask-Compress, minus one fault: it gzips for `Accept-Encoding: gzip;q=0`, which says
+    gzip is *not* acceptable. werkzeug reads the q-values right; gzip is our only encoding."""
+
+    def after_request(self, response: Response) -> Response:
+        if not request.accept_encodings["gzip"]:
+            response.vary.add("Accept-Encoding")
+            return response
+        return super().after_request(response)
+
+
+compress = Compression()
 htmx = HTMX()
-login_manager = LoginManager()
+
+
+class StaffLoginManager(LoginManager):
+    """Flask-Login for the staff area, without the remember-me cookie this site never issues
+    (accounts.session_user refuses a session restored from one).
+
+    Flask-Login refreshes that cookie in a hook after every response, and the hook looks
+    into the session; since Flask 3.1 merely looking marks the session accessed, which
+    would give every public page `Vary: Cookie` and make it private (sessions.py).
+    """
+
+    def _update_remember_cookie(self, response):
+        return response
+
+
+login_manager = StaffLoginManager()
 # Limits are declared per route; storage comes from RATELIMIT_STORAGE_URI.
 limiter = Limiter(key_func=get_remote_address)

@@ -17,9 +17,7 @@ bp = Blueprint("health", __name__)
 
 
 def _plain(body: str, status: int) -> Response:
-    response = Response(body + "\n", status, mimetype="text/plain")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return Response(body + "\n", status, mimetype="text/plain")
 
 
 @bp.get("/healthz")

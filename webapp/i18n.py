@@ -9,6 +9,8 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import get_locale
+from flask_babel import get_translations
+from markupsafe import Markup
 
 
 def supported() -> tuple[str, ...]:
@@ -100,23 +102,69 @@ def language_name(code: str | None) -> str:
 
 
 def page_url(lang: str, canonical: bool = False, external: bool = False) -> str:
-    """This page's address in another language (the overview when there is no such page)."""
+    """This page's address in another language (the overview when there is no such page).
+
+    Each page asks for these a dozen times (canonical, alternates, language switch): each
+    address is built once per request, the relative form cut from the absolute one.
+    """
+    if not request.args and request.endpoint not in CANONICAL_ENDPOINT:
+        canonical = True  # the same address either way
+    built = g.setdefault("page_urls", {})
+    absolute = built.get((lang, canonical))
+    if absolute is None:
+        absolute = built[(lang, canonical)] = _page_url(lang, canonical)
+    return absolute if external else "/" + absolute.split("/", 3)[3]
+
+
+def _page_url(lang: str, canonical: bool) -> str:
     endpoint = request.endpoint
     args = dict(request.view_args or {})
     only = SINGLE_LANGUAGE.get(endpoint or "")
     if not endpoint or not g.get("lang") or request.routing_exception or only not in (None, lang):
-        return url_for("public.overview", lang=lang, _external=external)
+        return url_for("public.overview", lang=lang, _external=True)
     if canonical:
         endpoint = CANONICAL_ENDPOINT.get(endpoint, endpoint)
         if endpoint != request.endpoint:
             args = {}
     else:
         args.update(request.args.to_dict())
-    return url_for(endpoint, **args, lang=lang, _external=external)
+    return url_for(endpoint, **args, lang=lang, _external=True)
+
+
+def _catalogue():
+    """The translations of the current locale (forced ones included), kept per locale."""
+    locale = get_locale()
+    catalogues = current_app.extensions["catalogues"]
+    catalogue = catalogues.get(locale)
+    if catalogue is None:
+        catalogue = catalogues[locale] = get_translations()
+    return catalogue
+
+
+def template_gettext(string: str, **variables) -> Markup:
+    """`_()` in templates, as Jinja's "newstyle" gettext: the translation is trusted markup,
+    the values put into it are escaped."""
+    text = Markup(_catalogue().ugettext(string))
+    return text % variables if "%" in text else text
+
+
+def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
+    """`ngettext()` in templates; `num` is available to the text as %(num)d."""
+    variables.setdefault("num", num)
+    return Markup(_catalogue().ungettext(singular, plural, num)) % variables
 
 
 def register(app: Flask) -> None:
-    """Expose language helpers to templates."""
+    """Expose language helpers to templates, and faster `_()` and `ngettext()`.
+
+    Flask-Babel's template gettext looks the catalogue up afresh for every string (six
+    context lookups) and Jinja wraps it twice: on the overview that was a quarter of the
+    render time (pyinstrument). These do the same with one lookup.
+    """
+    app.extensions["catalogues"] = {}
+    app.jinja_env.globals.update(
+        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
+    )
 
     @app.context_processor
     def language_context() -> dict:

@@ -56,6 +56,19 @@ class Initiative(db.Model):
         return urlsplit(self.website).netloc or self.website
 
 
+class ContentState(db.Model):
+    """One row: the version of the loaded content, raised by every `content load`.
+
+    Every worker on every host keeps the initiatives in memory and reloads them when it
+    sees a new version (webapp/initiatives.py).
+    """
+
+    __tablename__ = "content_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
 class InitiativeText(db.Model):
     """An initiative's name, teaser, summary and facts in one language."""
 

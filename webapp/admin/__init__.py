@@ -64,14 +64,6 @@ def require_staff():
     return login_manager.unauthorized()
 
 
-@bp.after_request
-def no_store(response: Response) -> Response:
-    """Staff pages hold personal data: no cache may keep them."""
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.add("Cookie")
-    return response
-
-
 from . import helpers  # noqa: E402,F401
 from . import navigation  # noqa: E402,F401
 from . import replies  # noqa: E402,F401

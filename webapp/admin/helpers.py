@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from flask_babel import format_datetime
+from flask_login import current_user
 
 from .. import casework
 from .. import correspondence
@@ -25,8 +26,10 @@ def staff_time(value: datetime | None) -> str:
 
 @bp.context_processor
 def admin_context() -> dict:
-    """What every admin template may use."""
+    """What every admin template may use (`current_user` only here: loading it reads the
+    session, which public pages must never do)."""
     return {
+        "current_user": current_user,
         "staff_time": staff_time,
         "status_label": vocabulary.status_label,
         "topic_label": lambda item: vocabulary.topic_label(item, current_lang()),

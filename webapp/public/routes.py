@@ -7,12 +7,11 @@ from flask import redirect
 from flask import render_template
 from flask import url_for
 
-from .. import content
+from .. import initiatives
 from .. import operator
 from .. import statutory
 from ..i18n import best_from_browser
 from ..i18n import current_lang
-from ..pagecache import cached_page
 from ..responses import fragment_or_page
 from ..responses import wants_fragment
 from . import bp
@@ -31,23 +30,21 @@ def root():
 
 
 @bp.get("/")
-@cached_page
 def overview():
     """The programme intro and a card for each initiative."""
     return render_template(
-        "public/overview.html", initiatives=content.all_initiatives(), open_slug=None
+        "public/overview.html", initiatives=initiatives.all_initiatives(), open_slug=None
     )
 
 
 def _initiative_or_404(slug: str):
-    initiative = content.find(slug)
+    initiative = initiatives.find(slug)
     if initiative is None:
         abort(404)
     return initiative
 
 
 @bp.get("/initiatives/<slug>")
-@cached_page
 def initiative(slug: str):
     """The detail page of one initiative."""
     item = _initiative_or_404(slug)
@@ -57,14 +54,12 @@ def initiative(slug: str):
 
 
 @bp.get("/initiatives/<slug>/summary")
-@cached_page
 def summary(slug: str):
     """The card expanded (htmx), or the overview with that card open."""
     return _card(slug, expanded=True)
 
 
 @bp.get("/initiatives/<slug>/teaser")
-@cached_page
 def teaser(slug: str):
     """The card collapsed again (htmx), or the overview with every card closed."""
     return _card(slug, expanded=False)
@@ -73,20 +68,19 @@ def teaser(slug: str):
 def _card(slug: str, expanded: bool):
     item = _initiative_or_404(slug)
     # The overview needs every initiative; the fragment only this one.
-    initiatives = [] if wants_fragment() else content.all_initiatives()
+    shown = () if wants_fragment() else initiatives.all_initiatives()
     return fragment_or_page(
         "public/_card.html",
         "public/overview.html",
         initiative=item,
         expanded=expanded,
         announce=True,
-        initiatives=initiatives,
+        initiatives=shown,
         open_slug=slug if expanded else None,
     )
 
 
 @bp.get("/<any(imprint, privacy, accessibility):page>")
-@cached_page
 def page(page: str):
     """Imprint, privacy notice and accessibility statement, from the operator's details."""
     details = operator.current().for_language(current_lang())
@@ -96,7 +90,6 @@ def page(page: str):
 
 
 @bp.get("/leichte-sprache")
-@cached_page
 def easy_read():
     """The site explained in German Leichte Sprache (BITV 2.0 § 4).
 
