@@ -1,0 +1,209 @@
+"""The stack exactly as `make stack` starts it (webapp/stack.py): the real nginx from
+deploy/nginx/wir.conf.in in front of two gunicorn instances, and the outbox sender.
+
+`site`: on a SQLite file, started once for the module. `scaled_site`: on PostgreSQL (a
+database of its own) and Redis (database 4); skipped when either is unreachable.
+Requests go over real sockets and are never decompressed behind the test's back.
+"""
+
+import gzip
+import http.client
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from webapp.stack import Stack
+from webapp.stack import free_port
+
+BIN = Path(sys.executable).parent
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PG_DATABASE = "webapp_test_i13stack_stack"
+REDIS_URI = "redis://127.0.0.1:6379/4"
+STAFF_EMAIL = "staff@example.org"
+STAFF_PASSWORD = "correct horse battery"
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+# Settings of the machine running the tests that must not leak into the stack.
+CLEARED = ("PROXY_FIX_", "TRUSTED_HOSTS", "RATELIMIT_", "GUNICORN_", "DATABASE_URL", "SECRET_KEY")
+
+
+@dataclass
+class Reply:
+    """What nginx answered: status, headers, the body as sent (maybe gzip)."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        """The body decoded, gunzipped first if it came compressed."""
+        raw = gzip.decompress(self.body) if self.gzipped else self.body
+        return raw.decode()
+
+    @property
+    def gzipped(self) -> bool:
+        return self.headers.get("Content-Encoding") == "gzip"
+
+    @property
+    def cache(self) -> str | None:
+        return self.headers.get("X-Cache-Status")
+
+    def cookie(self) -> str | None:
+        """`name=value` of the Set-Cookie header, if any."""
+        header = self.headers.get("Set-Cookie")
+        return header.split(";", 1)[0] if header else None
+
+
+class Site:
+    """A running stack and a plain HTTP client for it."""
+
+    def __init__(self, stack: Stack, logs: Path) -> None:
+        self.stack = stack
+        self.logs = logs
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        headers: dict | None = None,
+        body: str | None = None,
+        source: str = "127.0.0.1",
+    ) -> Reply:
+        """One request from client address `source` (any of 127.0.0.0/8)."""
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.stack.port, timeout=30, source_address=(source, 0)
+        )
+        headers = {"Host": f"127.0.0.1:{self.stack.port}", **(headers or {})}
+        if body is not None:
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        reply = Reply(response.status, response.headers, response.read())
+        connection.close()
+        return reply
+
+    def get(self, path: str, headers: dict | None = None, **kwargs) -> Reply:
+        return self.request("GET", path, headers, **kwargs)
+
+    def post(self, path: str, body: str, headers: dict | None = None, **kwargs) -> Reply:
+        return self.request("POST", path, headers, body=body, **kwargs)
+
+    def csrf(self, path: str, cookie: str | None = None, **kwargs) -> tuple[str, str]:
+        """The form's CSRF token and the session cookie that goes with it."""
+        reply = self.get(path, {"Cookie": cookie} if cookie else {}, **kwargs)
+        match = CSRF_FIELD.search(reply.text)
+        assert match, f"no CSRF token on {path}: {reply.status}"
+        return match[1], reply.cookie() or cookie
+
+    def access_log(self) -> list[str]:
+        """nginx's access log lines so far (format `wir`: cache status, instance)."""
+        path = self.stack.workdir / "nginx-access.log"
+        return path.read_text().splitlines() if path.exists() else []
+
+    def instances_for(self, method: str, path: str, since: int = 0) -> set[str]:
+        """The instances (host:port) that answered `method path` in the log from line `since`."""
+        served = set()
+        for line in self.access_log()[since:]:
+            if f'"{method} {path} ' in line:
+                served.update(re.findall(r"upstream=(\S+)", line)[0].split(", "))
+        return served - {"-"}
+
+
+def run_flask(env: dict, *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def start_site(logs: Path, settings: dict) -> Site:
+    """Prepare and start a stack with `settings` over a cleaned environment."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(CLEARED)}
+    env = {
+        **base,
+        "SECRET_KEY": "stack-test",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_THREADS": "4",
+        **settings,
+    }
+    stack = Stack(port=free_port(), instances=2, environ=env, logs=logs)
+    stack.prepare()
+    stack.start()
+    return Site(stack, logs)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The stack on a SQLite file, shared by the tests of one module."""
+    folder = tmp_path_factory.mktemp("stack")
+    running = start_site(folder, {"DATABASE_URL": f"sqlite:///{folder / 'site.db'}"})
+    yield running
+    running.stack.stop()
+
+
+def unreachable() -> str | None:
+    """Why PostgreSQL or Redis cannot be used, or None."""
+    try:
+        engine = sa.create_engine(f"{PG_SERVER}/postgres", connect_args={"connect_timeout": 2})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except sa.exc.OperationalError as exc:
+        return f"PostgreSQL at 127.0.0.1:5432 is unreachable: {exc.orig}"
+    try:
+        redis.Redis.from_url(REDIS_URI, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        return f"Redis at {REDIS_URI} is unreachable: {exc}"
+    return None
+
+
+def fresh_postgresql() -> str:
+    """An empty database of our own; its URL."""
+    engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
+        connection.execute(sa.text(f"CREATE DATABASE {PG_DATABASE}"))
+    engine.dispose()
+    return f"{PG_SERVER}/{PG_DATABASE}"
+
+
+@pytest.fixture(scope="module")
+def scaled_site(tmp_path_factory):
+    """The stack on PostgreSQL and Redis, with a staff account; `.database` is its URL."""
+    reason = unreachable()
+    if reason:
+        pytest.skip(reason)
+    database = fresh_postgresql()
+    client = redis.Redis.from_url(REDIS_URI)
+    client.flushdb()  # database 4 is this branch's own
+    client.close()
+    running = start_site(
+        tmp_path_factory.mktemp("scaled"),
+        {"DATABASE_URL": database, "RATELIMIT_STORAGE_URI": REDIS_URI},
+    )
+    running.database = database
+    try:
+        run_flask(
+            running.stack.env,
+            "admin",
+            "create",
+            STAFF_EMAIL,
+            "--password-stdin",
+            stdin=STAFF_PASSWORD + "\n",
+        )
+        yield running
+    finally:
+        running.stack.stop()
