@@ -136,7 +136,7 @@ class Stack:
 
     `logs`: None sends every process's output to this terminal; a folder gets one file
     per process (the tests). `access_log`: the nginx access log, a path or
-    "/dev/stdout"; by default `nginx-access.log` in the work folder.
+    "/dev/stdout", or "off"; by default `nginx-access.log` in the work folder.
     """
 
     port: int = 8080
@@ -189,13 +189,15 @@ class Stack:
     def write_nginx_config(self) -> Path:
         """The site file from the template and a main file, both in the work folder."""
         access_log = self.access_log or str(self.workdir / "nginx-access.log")
+        if access_log != "off":
+            access_log += " wir"
         site = nginx_config.Site(
             upstreams=tuple(f"127.0.0.1:{app.port}" for app in self.apps),
             listen=(f"{self.host}:{self.port}",),
             server_name="_",
             static_dir=STATIC_DIR,
             cache_dir=self.workdir / "cache",
-            access_log=f"{access_log} wir",
+            access_log=access_log,
         )
         site_file = self.workdir / "wir.conf"
         site_file.write_text(nginx_config.render(site))
