@@ -181,7 +181,9 @@ class Stack:
         ensure_nginx()
         flask = [str(BIN / "flask"), "--app", "wsgi"]
         for step in (["db", "upgrade"], ["content", "load"]):
-            result = subprocess.run(flask + step, cwd=ROOT, env=self.env, capture_output=True)
+            result = subprocess.run(
+                flask + step, cwd=ROOT, env=self.env, capture_output=True, process_group=0
+            )
             if result.returncode != 0:
                 sys.stderr.buffer.write(result.stdout + result.stderr)
                 raise RuntimeError(f"stack: flask {' '.join(step)} failed")
@@ -245,10 +247,10 @@ class Stack:
         """What ended without being asked to, if anything."""
         for app in self.apps:
             if not app.stopped and app.process and app.process.poll() is not None:
-                return f"app instance on port {app.port}"
+                return f"the app instance on port {app.port} ended"
         for name, process in (("nginx", self.nginx), ("outbox sender", self.sender)):
             if process is not None and process.poll() is not None:
-                return name
+                return f"{name} ended"
         return None
 
     def stop(self) -> None:
@@ -283,7 +285,7 @@ def _stop(process: subprocess.Popen | None, sig: int, timeout: float = 25) -> No
 
 
 def main() -> int:
-    """Run the stack until Ctrl-C or SIGTERM; exit 1 if a part of it ends by itself."""
+    """Run the stack until Ctrl-C or SIGTERM; exit 1 if a part of it fails or ends by itself."""
     stack = Stack(
         port=int(os.environ.get("PORT") or 8080),
         host=os.environ.get("HOST") or "127.0.0.1",
@@ -299,23 +301,29 @@ def main() -> int:
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, request_stop)
-    stack.prepare()
-    stack.start()
-    ports = ", ".join(str(app.port) for app in stack.apps)
-    print(
-        f"stack: {stack.url}/ (nginx) -> {len(stack.apps)} app instances on 127.0.0.1 "
-        f"ports {ports}, outbox sender running. Ctrl-C stops everything.",
-        flush=True,
-    )
     crashed = None
-    while not stopping and not crashed:
-        time.sleep(0.5)
-        crashed = stack.crashed()
+    try:
+        stack.prepare()
+        if not stopping:
+            stack.start()
+            ports = ", ".join(str(app.port) for app in stack.apps)
+            print(
+                f"stack: {stack.url}/ (nginx) -> {len(stack.apps)} app instances on "
+                f"127.0.0.1 ports {ports}, outbox sender running. Ctrl-C stops everything.",
+                flush=True,
+            )
+        while not stopping and not crashed:
+            time.sleep(0.5)
+            crashed = stack.crashed()
+    except RuntimeError as exc:
+        crashed = str(exc)
+    finally:
+        stack.stop()
     if crashed:
-        print(f"stack: the {crashed} ended; stopping everything", file=sys.stderr)
-    stack.stop()
+        print(f"stack: {crashed}; everything stopped", file=sys.stderr)
+        return 1
     print("stack: stopped.", flush=True)
-    return 1 if crashed else 0
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """The stack exactly as `make stack` starts it (webapp/stack.py): the real nginx from
 deploy/nginx/wir.conf.in in front of two gunicorn instances, and the outbox sender.
 
-`site`: on a SQLite file, started once for the module. `scaled_site`: on PostgreSQL (a
-database of its own) and Redis (database 4); skipped when either is unreachable.
+`site`: `python -m webapp.stack` itself (what `make stack` runs) on a SQLite file, started
+once for the module and stopped with Ctrl-C's SIGINT, which must stop every part of it.
+`scaled_site`: the same `Stack` class driven from the test, so a test can stop an
+instance, on PostgreSQL (a database of its own) and Redis (database 4); skipped when
+either is unreachable.
 Requests go over real sockets and are never decompressed behind the test's back.
 """
 
@@ -10,8 +13,11 @@ import gzip
 import http.client
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +29,7 @@ from webapp.stack import Stack
 from webapp.stack import free_port
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = "webapp_test_i13stack_stack"
 REDIS_URI = "redis://127.0.0.1:6379/4"
@@ -62,11 +69,12 @@ class Reply:
 
 
 class Site:
-    """A running stack and a plain HTTP client for it."""
+    """A running stack (nginx on `port`, its access log in `log`) and an HTTP client."""
 
-    def __init__(self, stack: Stack, logs: Path) -> None:
+    def __init__(self, port: int, log: Path, stack: Stack | None = None) -> None:
+        self.port = port
+        self.log = log
         self.stack = stack
-        self.logs = logs
 
     def request(
         self,
@@ -78,9 +86,9 @@ class Site:
     ) -> Reply:
         """One request from client address `source` (any of 127.0.0.0/8)."""
         connection = http.client.HTTPConnection(
-            "127.0.0.1", self.stack.port, timeout=30, source_address=(source, 0)
+            "127.0.0.1", self.port, timeout=30, source_address=(source, 0)
         )
-        headers = {"Host": f"127.0.0.1:{self.stack.port}", **(headers or {})}
+        headers = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
         if body is not None:
             headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         connection.request(method, path, body=body, headers=headers)
@@ -104,8 +112,8 @@ class Site:
 
     def access_log(self) -> list[str]:
         """nginx's access log lines so far (format `wir`: cache status, instance)."""
-        path = self.stack.workdir / "nginx-access.log"
-        return path.read_text().splitlines() if path.exists() else []
+        lines = self.log.read_text(errors="replace").splitlines() if self.log.exists() else []
+        return [line for line in lines if " cache=" in line and " upstream=" in line]
 
     def instances_for(self, method: str, path: str, since: int = 0) -> set[str]:
         """The instances (host:port) that answered `method path` in the log from line `since`."""
@@ -123,35 +131,60 @@ def run_flask(env: dict, *args: str, stdin: str | None = None) -> str:
         input=stdin,
         capture_output=True,
         text=True,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
 
-def start_site(logs: Path, settings: dict) -> Site:
-    """Prepare and start a stack with `settings` over a cleaned environment."""
+def environment(**settings: str) -> dict:
+    """This process's environment without the machine's own site settings, plus `settings`."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(CLEARED)}
-    env = {
+    return {
         **base,
         "SECRET_KEY": "stack-test",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_THREADS": "4",
         **settings,
     }
-    stack = Stack(port=free_port(), instances=2, environ=env, logs=logs)
-    stack.prepare()
-    stack.start()
-    return Site(stack, logs)
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The stack on a SQLite file, shared by the tests of one module."""
+    """`make stack`'s own program on a SQLite file, shared by the tests of one module.
+
+    Afterwards SIGINT (Ctrl-C) must end it with status 0 and leave no port listening.
+    """
     folder = tmp_path_factory.mktemp("stack")
-    running = start_site(folder, {"DATABASE_URL": f"sqlite:///{folder / 'site.db'}"})
-    yield running
-    running.stack.stop()
+    port = free_port()
+    env = environment(
+        DATABASE_URL=f"sqlite:///{folder / 'site.db'}", PORT=str(port), APP_INSTANCES="2"
+    )
+    log = folder / "stack.log"  # its output: gunicorn, the sender, nginx's access log
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "webapp.stack"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 90
+    while not (ready := re.search(r"^stack: .* ports ([\d, ]+),", log.read_text(), re.M)):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"make stack did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.1)
+    yield Site(port, log)
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0, log.read_text()[-3000:]
+    ports = [port] + [int(p) for p in ready[1].split(", ")]
+    assert not any(listening(p) for p in ports), "something still listens after Ctrl-C"
 
 
 def unreachable() -> str | None:
@@ -190,20 +223,22 @@ def scaled_site(tmp_path_factory):
     client = redis.Redis.from_url(REDIS_URI)
     client.flushdb()  # database 4 is this branch's own
     client.close()
-    running = start_site(
-        tmp_path_factory.mktemp("scaled"),
-        {"DATABASE_URL": database, "RATELIMIT_STORAGE_URI": REDIS_URI},
-    )
-    running.database = database
+    env = environment(DATABASE_URL=database, RATELIMIT_STORAGE_URI=REDIS_URI)
+    stack = Stack(port=free_port(), instances=2, environ=env, logs=tmp_path_factory.mktemp("log"))
     try:
+        stack.prepare()
+        # The staff account before the instances start: nothing else writes yet.
         run_flask(
-            running.stack.env,
+            stack.env,
             "admin",
             "create",
             STAFF_EMAIL,
             "--password-stdin",
             stdin=STAFF_PASSWORD + "\n",
         )
+        stack.start()
+        running = Site(stack.port, stack.workdir / "nginx-access.log", stack)
+        running.database = database
         yield running
     finally:
-        running.stack.stop()
+        stack.stop()
