@@ -129,3 +129,14 @@ def test_nginx_sends_a_precompressed_file_as_it_is(site):
     finally:
         for path in files:
             path.unlink(missing_ok=True)
+
+
+def test_the_redirect_by_browser_language_is_never_shared(site):
+    # `/` answers by Accept-Language (Vary: Accept-Language), which is not in the key:
+    # whatever its Cache-Control says, nginx must not hand one visitor's redirect to another.
+    for _round in range(2):
+        for lang in ("pl", "en"):
+            reply = site.get("/", {"Accept-Language": lang})
+            assert reply.status in (301, 302, 303, 307, 308)
+            assert reply.headers["Location"].endswith(f"/{lang}/")
+            assert reply.cache != "HIT"
