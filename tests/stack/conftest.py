@@ -4,8 +4,10 @@ deploy/nginx/wir.conf.in in front of two gunicorn instances, and the outbox send
 `site`: `python -m webapp.stack` itself (what `make stack` runs) on a SQLite file, started
 once for the module and stopped with Ctrl-C's SIGINT, which must stop every part of it.
 `scaled_site`: the same `Stack` class driven from the test, so a test can stop an
-instance, on PostgreSQL (a database of its own) and Redis (database 4); skipped when
-either is unreachable.
+instance, on PostgreSQL and Redis; skipped when either is unreachable. Its database is
+TEST_DATABASE_URL's name plus `_stack` (default `webapp_test_stack` on 127.0.0.1),
+dropped and created for each run; Redis is STACK_TEST_REDIS_URL (database 4 on
+127.0.0.1), where the rate-limit counters (`LIMITS:*`) are deleted first.
 Requests go over real sockets and are never decompressed behind the test's back.
 """
 
@@ -30,9 +32,13 @@ from webapp.stack import free_port
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-PG_DATABASE = "webapp_test_i13stack_stack"
-REDIS_URI = "redis://127.0.0.1:6379/4"
+PG_URL = sa.engine.make_url(
+    os.environ.get("TEST_DATABASE_URL", "").strip()
+    or "postgresql+psycopg://postgres@127.0.0.1:5432/webapp_test"
+)
+PG_SERVER = PG_URL.set(database="postgres")
+PG_DATABASE = f"{PG_URL.database}_stack"
+REDIS_URI = os.environ.get("STACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
 STAFF_EMAIL = "staff@example.org"
 STAFF_PASSWORD = "correct horse battery"
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -190,12 +196,12 @@ def site(tmp_path_factory):
 def unreachable() -> str | None:
     """Why PostgreSQL or Redis cannot be used, or None."""
     try:
-        engine = sa.create_engine(f"{PG_SERVER}/postgres", connect_args={"connect_timeout": 2})
+        engine = sa.create_engine(PG_SERVER, connect_args={"connect_timeout": 2})
         with engine.connect():
             pass
         engine.dispose()
     except sa.exc.OperationalError as exc:
-        return f"PostgreSQL at 127.0.0.1:5432 is unreachable: {exc.orig}"
+        return f"PostgreSQL at {PG_SERVER.host}:{PG_SERVER.port} is unreachable: {exc.orig}"
     try:
         redis.Redis.from_url(REDIS_URI, socket_connect_timeout=1).ping()
     except redis.RedisError as exc:
@@ -205,12 +211,12 @@ def unreachable() -> str | None:
 
 def fresh_postgresql() -> str:
     """An empty database of our own; its URL."""
-    engine = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    engine = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(sa.text(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)"))
         connection.execute(sa.text(f"CREATE DATABASE {PG_DATABASE}"))
     engine.dispose()
-    return f"{PG_SERVER}/{PG_DATABASE}"
+    return PG_URL.set(database=PG_DATABASE).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +227,8 @@ def scaled_site(tmp_path_factory):
         pytest.skip(reason)
     database = fresh_postgresql()
     client = redis.Redis.from_url(REDIS_URI)
-    client.flushdb()  # database 4 is this branch's own
+    for key in client.scan_iter("LIMITS:*"):  # counts from an earlier run (per day)
+        client.delete(key)
     client.close()
     env = environment(DATABASE_URL=database, RATELIMIT_STORAGE_URI=REDIS_URI)
     stack = Stack(port=free_port(), instances=2, environ=env, logs=tmp_path_factory.mktemp("log"))
