@@ -110,7 +110,7 @@ def wait_until_up(url: str, process: subprocess.Popen, what: str, timeout: float
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"stack: {what} ended with status {process.returncode}")
+            raise RuntimeError(f"{what} ended with status {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
@@ -118,7 +118,7 @@ def wait_until_up(url: str, process: subprocess.Popen, what: str, timeout: float
         except OSError:  # refused, reset or 5xx while it starts
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"stack: {what} did not answer {url} within {timeout:.0f} s")
+    raise RuntimeError(f"{what} did not answer {url} within {timeout:.0f} s")
 
 
 @dataclass
@@ -159,7 +159,9 @@ class Stack:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        """Where nginx answers (on loopback when it listens on every address)."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "*", "") else self.host
+        return f"http://{host}:{self.port}"
 
     def _popen(self, name: str, command: list[str], env: dict | None = None) -> subprocess.Popen:
         output = None
@@ -186,7 +188,7 @@ class Stack:
             )
             if result.returncode != 0:
                 sys.stderr.buffer.write(result.stdout + result.stderr)
-                raise RuntimeError(f"stack: flask {' '.join(step)} failed")
+                raise RuntimeError(f"flask {' '.join(step)} failed")
 
     def write_nginx_config(self) -> Path:
         """The site file from the template and a main file, both in the work folder."""
@@ -236,7 +238,7 @@ class Stack:
             self.nginx = self._popen(
                 "nginx", [NGINX, "-p", str(self.workdir), "-c", str(config), "-e", "stderr"]
             )
-            wait_until_up(f"http://127.0.0.1:{self.port}/healthz", self.nginx, "nginx")
+            wait_until_up(f"{self.url}/healthz", self.nginx, "nginx")
             sender = [str(BIN / "flask"), "--app", "wsgi", "outbox", "run", "--stop-with-parent"]
             self.sender = self._popen("outbox", sender)
         except BaseException:
