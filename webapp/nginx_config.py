@@ -36,7 +36,7 @@ PRODUCTION = Site(
     listen=("443 ssl http2", "[::]:443 ssl http2"),
     server_name="wir.example.org",
     static_dir=Path("/srv/wir/webapp/static"),
-    cache_dir=Path("/var/cache/nginx/wir"),
+    cache_dir=Path("/var/lib/nginx/wir-cache"),  # Debian keeps nginx's own files here
     access_log="/var/log/nginx/wir.access.log wir",
     tls=(
         "/etc/letsencrypt/live/wir.example.org/fullchain.pem",
