@@ -256,6 +256,7 @@ def machine() -> dict:
 def main() -> int:
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is missing (Debian: apt-get install wrk)")
+    load_before = os.getloadavg()[0]
     temp = Path(tempfile.mkdtemp(prefix="bench-"))
     database = temp / "site.db"
     env = {
@@ -319,7 +320,9 @@ def main() -> int:
         shutil.rmtree(stack_logs, ignore_errors=True)
     if RENDER_BENCH.exists():
         subprocess.run([sys.executable, str(RENDER_BENCH)], cwd=ROOT, check=True)
-    report = render(results, post, weight, machine(), stacked)
+    facts = machine()
+    facts["load average (1 min), start / end"] = f"{load_before:.2f} / {os.getloadavg()[0]:.2f}"
+    report = render(results, post, weight, facts, stacked)
     (BENCH / "RESULTS.md").write_text(report)
     print(report)
     return 0
