@@ -230,7 +230,11 @@ def scaled_site(tmp_path_factory):
     for key in client.scan_iter("LIMITS:*"):  # counts from an earlier run (per day)
         client.delete(key)
     client.close()
-    env = environment(DATABASE_URL=database, RATELIMIT_STORAGE_URI=REDIS_URI)
+    env = environment(
+        DATABASE_URL=database,
+        RATELIMIT_STORAGE_URI=REDIS_URI,
+        HELP_RATE_LIMIT="5 per minute;30 per day",  # what test_scale_out counts on
+    )
     stack = Stack(port=free_port(), instances=2, environ=env, logs=tmp_path_factory.mktemp("log"))
     try:
         stack.prepare()
