@@ -7,7 +7,10 @@ renders it into a temporary directory beside a small main file standing in for D
 /etc/nginx/nginx.conf.
 """
 
+import os
+import pwd
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +94,29 @@ def render(site: Site) -> str:
 def production() -> str:
     """The production example, as committed in deploy/nginx/wir.conf."""
     return PRODUCTION_HEADER + render(PRODUCTION)
+
+
+def nginx_user(static_dir: Path) -> str | None:
+    """The account nginx's workers run as: None unless root (they stay this user then).
+
+    As root, workers switch to the `user` directive's account; it must read the static
+    folder (and gets the cache and temporary folders). Debian's www-data if it can,
+    else nobody, else the folder's owner.
+    """
+    if os.geteuid() != 0:
+        return None
+    probe = next((p for p in static_dir.rglob("*") if p.is_file()), static_dir)
+    for name in ("www-data", "nobody"):
+        try:
+            account = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        readable = subprocess.run(
+            ["test", "-r", str(probe)], user=account.pw_uid, group=account.pw_gid, extra_groups=[]
+        )
+        if readable.returncode == 0:
+            return name
+    return pwd.getpwuid(static_dir.stat().st_uid).pw_name
 
 
 def main_config(prefix: Path, site_file: Path, user: str | None, error_log: str) -> str:

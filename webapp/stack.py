@@ -14,7 +14,6 @@ tests/stack/ start the stack through the same `Stack` class.
 
 import ctypes
 import os
-import pwd
 import secrets
 import shutil
 import signal
@@ -73,29 +72,6 @@ def app_environment(base: Mapping[str, str], host: str, port: int) -> tuple[dict
     env.setdefault("GUNICORN_ACCESS_LOG", "")  # nginx logs every request, with its instance
     env["PYTHONUNBUFFERED"] = "1"
     return env, warnings
-
-
-def nginx_user(static_dir: Path = STATIC_DIR) -> str | None:
-    """The account nginx's workers run as: None unless root (they stay this user then).
-
-    As root, workers switch to the `user` directive's account; it must read the static
-    folder (and gets the cache and temporary folders). Debian's www-data if it can,
-    else nobody, else the folder's owner.
-    """
-    if os.geteuid() != 0:
-        return None
-    probe = next((p for p in static_dir.rglob("*") if p.is_file()), static_dir)
-    for name in ("www-data", "nobody"):
-        try:
-            account = pwd.getpwnam(name)
-        except KeyError:
-            continue
-        readable = subprocess.run(
-            ["test", "-r", str(probe)], user=account.pw_uid, group=account.pw_gid, extra_groups=[]
-        )
-        if readable.returncode == 0:
-            return name
-    return pwd.getpwuid(static_dir.stat().st_uid).pw_name
 
 
 def ensure_nginx() -> None:
@@ -207,7 +183,11 @@ class Stack:
         site_file.write_text(nginx_config.render(site))
         main = self.workdir / "nginx.conf"
         error_log = str(self.logs / "nginx-error.log") if self.logs else "stderr"
-        main.write_text(nginx_config.main_config(self.workdir, site_file, nginx_user(), error_log))
+        main.write_text(
+            nginx_config.main_config(
+                self.workdir, site_file, nginx_config.nginx_user(STATIC_DIR), error_log
+            )
+        )
         return main
 
     def start_instance(self, index: int) -> None:
