@@ -9,13 +9,18 @@ P99_LIMIT_MS. The stack is started by the same code as `make stack` (webapp/stac
 
 import gzip
 import shutil
+import sys
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from webapp.stack import STATIC_DIR
-from webapp.stack import Stack
-from webapp.stack import free_port
+# This checkout's webapp, whichever one the virtualenv has installed: the stack must run
+# the same code as the rest of the benchmark (which starts from this folder).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from webapp.stack import STATIC_DIR  # noqa: E402
+from webapp.stack import Stack  # noqa: E402
+from webapp.stack import free_port  # noqa: E402
 
 FLOOR_TARGET = 0.6
 P99_LIMIT_MS = 10.0
