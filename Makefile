@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg install translations static messages db content serve operator-check bench audit lint clean
+.PHONY: run test test-pg install translations static messages db content serve stack nginx-conf operator-check bench audit lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,17 @@ test-pg: translations static $(VNU_JAR)
 # It refuses to start without the operator's real details in instance/operator.toml.
 serve: operator-check translations static content
 	$(WITH_SENDER) OPERATOR_REQUIRED=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+# The production setup on one machine, in the foreground: nginx (deploy/nginx/wir.conf.in)
+# on PORT (8080 here) in front of APP_INSTANCES (2) gunicorn instances, and the outbox
+# sender; Ctrl-C stops all of it. Installs Debian's nginx when missing (.ci/ensure).
+STACK_PORT = $(if $(filter file,$(origin PORT)),8080,$(PORT))
+stack: translations static
+	PORT=$(STACK_PORT) HOST=$(HOST) $(BIN)/python -m webapp.stack
+
+# Render the production example deploy/nginx/wir.conf from deploy/nginx/wir.conf.in.
+nginx-conf: $(STAMP)
+	$(BIN)/python -m webapp.nginx_config
 
 operator-check: $(STAMP)
 	$(FLASK) operator check
