@@ -192,9 +192,7 @@ def _dated(when: datetime) -> Iterator[None]:
     before = {model: db.session.scalar(select(func.max(model.id))) or 0 for model in tables}
     yield
     for model in (AuditEntry, Note):
-        db.session.execute(
-            update(model).where(model.id > before[model]).values(created_at=when)
-        )
+        db.session.execute(update(model).where(model.id > before[model]).values(created_at=when))
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id > before[OutboxMessage])
