@@ -51,6 +51,7 @@ DEMO_EMAIL = "demo@example.org"
 # A second member of staff, so notes and answers come from more than one person. Its
 # password is random and never shown: only the demo account is meant for signing in.
 COLLEAGUE_EMAIL = "jonas.richter@example.org"
+WRAP_WIDTH = 60  # see unwrap()
 
 
 class DemoRefused(Exception):
@@ -111,6 +112,22 @@ def load(path: Path = DEMO_FILE, now: datetime | None = None) -> Loaded:
     return Loaded(DEMO_EMAIL, password, len(entries))
 
 
+def unwrap(text: str) -> str:
+    """A text of the data file as someone would have typed it into a form.
+
+    The file is wrapped for reading: a line of WRAP_WIDTH characters or more continues on
+    the next one. Shorter lines (a greeting, a signature) end where they end.
+    """
+    lines = text.strip().splitlines()
+    out = lines[:1]
+    for line in lines[1:]:
+        if len(out[-1]) >= WRAP_WIDTH and line.strip():
+            out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def _check_topics(entries: list[dict]) -> None:
     slugs = set(db.session.scalars(select(Initiative.slug)))
     unknown = {e["topic"] for e in entries} - slugs - set(helpdesk.FIXED_TOPICS)
@@ -144,7 +161,7 @@ def _add_request(entry: dict, staff: dict[str, StaffUser], now: datetime) -> Non
         email=entry["email"],
         organisation=entry.get("organisation"),
         phone=entry.get("phone"),
-        message=entry["message"].strip(),
+        message=unwrap(entry["message"]),
         status="new",
         consent_at=received,
         is_spam=False,
@@ -164,7 +181,7 @@ def _add_request(entry: dict, staff: dict[str, StaffUser], now: datetime) -> Non
 
 
 def _note(item: ContactRequest, step: dict, author: StaffUser) -> None:
-    casework.add_note(item, step["note"], author)
+    casework.add_note(item, unwrap(step["note"]), author)
 
 
 def _status(item: ContactRequest, step: dict, author: StaffUser) -> None:
@@ -173,7 +190,8 @@ def _status(item: ContactRequest, step: dict, author: StaffUser) -> None:
 
 def _answer(item: ContactRequest, step: dict, author: StaffUser) -> None:
     subject = correspondence.answer_subject(item)
-    correspondence.send_answer(item, subject, step["answer"], author, step.get("then", "answered"))
+    body = unwrap(step["answer"])
+    correspondence.send_answer(item, subject, body, author, step.get("then", "answered"))
 
 
 # What a step in the data file can do, by the key that holds its value.
