@@ -41,14 +41,18 @@ way-in:
 	@echo "  Or try it with made-up requests and a demo account: make demo"
 	@echo ""
 
-run: translations content way-in
-	$(WITH_SENDER) $(FLASK) run --host $(HOST) --port $(PORT)
+DEV_SERVER = $(WITH_SENDER) $(FLASK) run --host $(HOST) --port $(PORT)
 
-# Made-up help requests and a demo staff account (its password is printed), then `make run`.
-# Development only: `demo load` refuses without DEMO_ALLOWED and on anything but SQLite.
+run: translations content way-in
+	$(DEV_SERVER)
+
+# Made-up help requests and a demo staff account (its password is printed), then as
+# `make run`. Development only: `demo load` refuses without DEMO_ALLOWED and on anything
+# but SQLite.
 demo: translations content
-	DEMO_ALLOWED=1 $(FLASK) demo load
-	@$(MAKE) --no-print-directory run
+	@DEMO_ALLOWED=1 $(FLASK) demo load
+	@$(MAKE) --no-print-directory -s way-in
+	$(DEV_SERVER)
 
 # The pictures in the README: a temporary demo instance photographed with Chromium.
 screenshots: translations

@@ -224,8 +224,7 @@ def load_demo() -> None:
         click.echo(f"Loaded {loaded.requests} made-up help requests.")
     else:
         click.echo("The demo requests were loaded before; the demo account has a new password.")
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    click.echo(f"Sign in at {base}/admin/ as {loaded.email} with the password {loaded.password}")
+    click.echo(f"Sign in at /admin/ as {loaded.email} with the password {loaded.password}")
 
 
 def register(app: Flask) -> None:
