@@ -111,7 +111,7 @@ messages: $(STAMP)
 	$(BIN)/python translations/fill_en.py translations/en/LC_MESSAGES/messages.po
 
 lint: $(STAMP)
-	$(BIN)/ruff check webapp tests bench
+	$(BIN)/ruff check webapp tests bench docs
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo
