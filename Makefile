@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg install translations static messages db content serve stack nginx-conf operator-check bench audit lint clean
+.PHONY: run test test-pg test-setup way-in demo screenshots install translations static messages db content serve stack nginx-conf operator-check bench audit lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,23 +41,54 @@ content: db
 WITH_SENDER = $(FLASK) outbox run --stop-with-parent & sender=$$!; \
 	trap 'kill $$sender 2>/dev/null; wait $$sender 2>/dev/null' EXIT INT TERM;
 
-run: translations static content
-	$(WITH_SENDER) $(FLASK) run --host $(HOST) --port $(PORT)
+# What a newcomer needs first: where the site and the staff area are, how to get in.
+way-in:
+	@echo ""
+	@echo "  The site:        http://$(HOST):$(PORT)/"
+	@echo "  The staff area:  http://$(HOST):$(PORT)/admin/"
+	@echo "  First staff account (asks for a password twice):"
+	@echo "      $(FLASK) admin create you@example.org"
+	@echo "  Or try it with made-up requests and a demo account: make demo"
+	@echo ""
+
+DEV_SERVER = $(WITH_SENDER) $(FLASK) run --host $(HOST) --port $(PORT)
+
+run: translations static content way-in
+	$(DEV_SERVER)
+
+# Made-up help requests and a demo staff account (its password is printed), then as
+# `make run`. Development only: `demo load` refuses without DEMO_ALLOWED and on anything
+# but SQLite.
+demo: translations static content
+	@DEMO_ALLOWED=1 $(FLASK) demo load
+	@$(MAKE) --no-print-directory -s way-in
+	$(DEV_SERVER)
+
+# The pictures in the README: a temporary demo instance photographed with Chromium.
+screenshots: translations static
+	$(BIN)/python docs/screenshots.py
 
 # The Nu Html Checker for tests/test_html_valid.py (run with Java; its own Java download
 # is skipped: --ignore-scripts).
 VNU_JAR := tests/vnu/node_modules/vnu-jar/build/dist/vnu.jar
-$(VNU_JAR): tests/vnu/package.json tests/vnu/package-lock.json
+$(VNU_JAR): tests/vnu/package.json tests/vnu/package-lock.json | test-setup
 	cd tests/vnu && npm ci --silent --no-audit --no-fund --ignore-scripts
 	touch $@
 
-test: translations static $(VNU_JAR)
+# The Debian packages the suite drives: Chromium (browser tests), nginx (the tests that
+# put it in front), Java and npm (the Nu Html Checker). Installed when run as root, else
+# make stops at once with the command to run. .ci/run uses the same script.
+TEST_PACKAGES ?= chromium nginx default-jre-headless npm
+test-setup:
+	@.ci/ensure $(TEST_PACKAGES)
+
+test: test-setup translations static $(VNU_JAR)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # The suite on SQLite and on a throw-away PostgreSQL database (recreated each time).
 PG_TEST_DB ?= webapp_test
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
-test-pg: translations static $(VNU_JAR)
+test-pg: test-setup translations static $(VNU_JAR)
 	psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS $(PG_TEST_DB)' -c 'CREATE DATABASE $(PG_TEST_DB)'
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
@@ -101,7 +132,7 @@ messages: $(STAMP)
 	$(BIN)/python translations/fill_en.py translations/en/LC_MESSAGES/messages.po
 
 lint: $(STAMP)
-	$(BIN)/ruff check webapp tests bench
+	$(BIN)/ruff check webapp tests bench docs
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

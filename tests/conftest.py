@@ -297,6 +297,23 @@ def make_request(app):
     return make
 
 
+DEMO_PASSWORD = re.compile(r"as demo@example\.org with the password (\S+)")
+
+
+@pytest.fixture
+def demo_password(app, runner, backend, monkeypatch) -> str:
+    """The demo (`flask demo load`) in this test's database; the demo account's password.
+
+    SQLite only: the demo refuses PostgreSQL.
+    """
+    if backend != "sqlite":
+        pytest.skip("the demo runs on SQLite only")
+    monkeypatch.setenv("DEMO_ALLOWED", "1")
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return DEMO_PASSWORD.search(result.output).group(1)
+
+
 @pytest.fixture
 def hostile_app(app_factory):
     """An app with no practical rate limit, a client and a valid CSRF token for it."""

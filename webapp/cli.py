@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 from . import accounts
 from . import casework
 from . import content
+from . import demo
 from . import operator
 from . import outbox
 from . import persons
@@ -24,6 +25,7 @@ admin_cli = AppGroup("admin", help="Manage staff accounts.")
 requests_cli = AppGroup("requests", help="Look after the help requests.")
 outbox_cli = AppGroup("outbox", help="Send the e-mails waiting in the outbox.")
 operator_cli = AppGroup("operator", help="The operator's details for the legal pages.")
+demo_cli = AppGroup("demo", help="Made-up data for a development database.")
 
 
 @content_cli.command("load")
@@ -211,6 +213,23 @@ def check_operator() -> None:
     click.echo(f"{path}: complete ({details.data['provider']['name']}).")
 
 
+@demo_cli.command("load")
+def load_demo() -> None:
+    """Fill a development database with made-up help requests and a demo staff account.
+
+    Refuses unless DEMO_ALLOWED is set, and on any database but SQLite.
+    """
+    try:
+        loaded = demo.load()
+    except demo.DemoRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    if loaded.requests:
+        click.echo(f"Loaded {loaded.requests} made-up help requests.")
+    else:
+        click.echo("The demo requests were loaded before; the demo account has a new password.")
+    click.echo(f"Sign in at /admin/ as {loaded.email} with the password {loaded.password}")
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     app.cli.add_command(content_cli)
@@ -218,3 +237,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(requests_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(operator_cli)
+    app.cli.add_command(demo_cli)

@@ -1,12 +1,14 @@
 """Browser fixtures: the app served on loopback, Debian's Chromium driven by Playwright."""
 
+import os
 import threading
 
 import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium, or the one CHROMIUM names (the same variable .ci/ensure checks).
+CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 # Chromium must not try to reach any other host (this machine has no network for it).
 CHROMIUM_ARGS = [
     "--no-sandbox",

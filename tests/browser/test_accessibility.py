@@ -2,10 +2,12 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
 
 from tests.browser.test_admin import sign_in
 from webapp import outbox
 from webapp.extensions import db
+from webapp.models import ContactRequest
 
 PUBLIC_PAGES = [
     "/{lang}/",
@@ -127,6 +129,35 @@ def test_admin_pages_have_no_axe_violations_in_both_languages(
             page.goto(live_server + url)
             assert page.locator("html").get_attribute("lang") == lang
             assert_no_violations(page)
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_pages_full_of_demo_data_have_no_axe_violations(
+    app, live_server, request, viewport, demo_password
+):
+    """`make demo`: the staff list, a request with its whole story, and the overview."""
+    page = request.getfixturevalue(viewport)
+    with app.app_context():
+        # The request with the most e-mails and notes: every panel of the page filled.
+        item = max(
+            db.session.scalars(select(ContactRequest)),
+            key=lambda i: (len(i.messages) + len(i.notes), -i.id),
+        )
+        request_id = item.id
+        assert item.notes and len(item.messages) >= 3
+    page.goto(f"{live_server}/admin/login")
+    page.get_by_label("E-Mail-Adresse").fill("demo@example.org")
+    page.get_by_label("Passwort").fill(demo_password)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(f"{live_server}/admin/")
+    assert page.locator("table.requests tbody tr").count() >= 20
+    assert_no_violations(page)
+    page.goto(f"{live_server}/admin/requests/{request_id}")
+    assert page.locator("ol.notes li").count() >= 1
+    assert_no_violations(page)
+    for lang in ("de", "en"):
+        page.goto(f"{live_server}/{lang}/")
+        assert_no_violations(page)
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
