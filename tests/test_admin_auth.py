@@ -53,6 +53,8 @@ def test_there_are_admin_endpoints_to_check(app):
         "admin.new_reply",
         "admin.edit_reply",
         "admin.delete_reply",
+        "admin.assign",
+        "admin.mark_spam",
     } <= endpoints
 
 
@@ -76,7 +78,7 @@ def test_every_admin_endpoint_refuses_an_anonymous_client(app, client, make_requ
         assert response.status_code == 401, (method, url)
         assert response.headers["HX-Redirect"].startswith("/admin/login")
         checked += 1
-    assert checked == 20
+    assert checked == 22
     with app.app_context():
         item = db.session.get(ContactRequest, request_id)
         assert item.status == "new"

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
-from webapp import casework
+from webapp import vocabulary
 from webapp.config import Defaults
 from webapp.extensions import db
 from webapp.models import ContactRequest
@@ -57,9 +57,9 @@ def test_the_demo_holds_every_topic_status_and_language(app, demo_password):
     with app.app_context():
         items = list(db.session.scalars(select(ContactRequest)))
         assert len(items) >= 24
-        assert {i.status for i in items} == set(casework.STATUSES)
+        assert {i.status for i in items} == set(vocabulary.STATUSES)
         assert {i.language for i in items} == set(Defaults.LANGUAGES)
-        assert set(casework.TOPICS) <= {i.topic for i in items}
+        assert set(vocabulary.FIXED_TOPICS) <= {i.topic for i in items}
         initiatives = {i.topic for i in items if i.initiative_id is not None}
         assert len(initiatives) >= 3
         # Received over the last weeks, in the order of their references.
@@ -76,6 +76,11 @@ def test_the_demo_holds_every_topic_status_and_language(app, demo_password):
         # Nothing waits in the outbox: the made-up addresses are never mailed.
         states = set(db.session.scalars(select(OutboxMessage.state)))
         assert states == {"sent"}
+        # Some are assigned, to both accounts, and the colleague was told by e-mail.
+        assert len({i.assignee_id for i in items if i.assignee_id}) == 2
+        assert sum(1 for i in items if i.assignee_id) >= 5
+        notices = db.session.scalars(select(OutboxMessage).filter_by(kind="assignment"))
+        assert {n.recipient for n in notices} == {"jonas.richter@example.org"}
 
 
 def test_the_staff_list_shows_the_demo_requests(app, client, staff_actions, demo_password):

@@ -81,10 +81,10 @@ def test_the_overview_counts_requests_by_week_status_and_topic(make_request, ove
     assert row(html, "In progress") == ["1"]
     assert row(html, "Answered") == ["1"]
     assert row(html, "Closed") == ["3"]
-    assert row(html, "Job") == ["3"]
+    assert row(html, "Finding a job") == ["3"]
     assert row(html, "Housing") == ["2"]
     assert row(html, "Childcare") == ["2"]
-    assert row(html, "Barrier") == ["0"]  # only spam had this topic
+    assert row(html, "Reporting a barrier on this website") == ["0"]  # only spam had this topic
     assert row(html, "rECOmine") == ["1"]
     assert re.findall(r'<th scope="row">Total</th><td class="number">(\d+)</td>', html) == [
         "8",
@@ -127,7 +127,7 @@ def test_the_overview_in_german(client, staff, make_request):
     assert "<h1>Übersicht</h1>" in html
     assert row(html, "KW 48") == ["23.11.2026", "1"]
     assert row(html, "Neu") == ["1"]
-    assert row(html, "Arbeit") == ["1"]
+    assert row(html, "Arbeit finden") == ["1"]
 
 
 def test_weeks_across_the_turn_of_the_year(app):

@@ -33,10 +33,12 @@ from sqlalchemy import update
 from sqlalchemy.engine import make_url
 
 from . import accounts
+from . import assignment
 from . import casework
 from . import correspondence
 from . import helpdesk
 from . import notify
+from . import vocabulary
 from .extensions import db
 from .models import AuditEntry
 from .models import ContactRequest
@@ -130,7 +132,7 @@ def unwrap(text: str) -> str:
 
 def _check_topics(entries: list[dict]) -> None:
     slugs = set(db.session.scalars(select(Initiative.slug)))
-    unknown = {e["topic"] for e in entries} - slugs - set(helpdesk.FIXED_TOPICS)
+    unknown = {e["topic"] for e in entries} - slugs - set(vocabulary.FIXED_TOPICS)
     if unknown:
         raise DemoRefused(
             f"Unknown topics {sorted(unknown)}: load the initiatives first "
@@ -167,10 +169,11 @@ def _add_request(entry: dict, staff: dict[str, StaffUser], now: datetime) -> Non
         is_spam=False,
     )
     with _dated(received):
+        drafts = notify.prepare(item)  # the notice to staff and the confirmation
         db.session.add(item)
         db.session.flush()
         item.reference = helpdesk.reference_for(item)
-        notify.request_stored(item)  # the notice to staff and the confirmation
+        notify.queue(drafts, item)
         db.session.commit()
     for step in entry.get("step", []):
         when = min(received + timedelta(hours=step["hours"]), now - timedelta(minutes=1))
@@ -194,11 +197,17 @@ def _answer(item: ContactRequest, step: dict, author: StaffUser) -> None:
     correspondence.send_answer(item, subject, body, author, step.get("then", "answered"))
 
 
+def _assign(item: ContactRequest, step: dict, author: StaffUser) -> None:
+    email = COLLEAGUE_EMAIL if step["assign"] == "colleague" else DEMO_EMAIL
+    assignment.assign(item, accounts.find(email), author)
+
+
 # What a step in the data file can do, by the key that holds its value.
 STEPS: dict[str, Callable[[ContactRequest, dict, StaffUser], None]] = {
     "note": _note,
     "status": _status,
     "answer": _answer,
+    "assign": _assign,
 }
 
 
