@@ -62,7 +62,7 @@ def test_staff_filter_overdue_assign_and_mark_spam(
     if javascript:
         assert_no_violations(page)
         page.evaluate("window.__sameDocument = true")
-    page.get_by_label("Zugewiesen an").select_option(label=COLLEAGUE)
+    page.get_by_label("Zuweisen an").select_option(label=COLLEAGUE)
     page.get_by_role("button", name="Zuweisen", exact=True).click()
     expect(page.locator("#assignment .current-assignee")).to_contain_text(COLLEAGUE)
     expect(page.locator("#audit")).to_contain_text(f"{COLLEAGUE} zugewiesen")

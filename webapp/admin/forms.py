@@ -151,7 +151,7 @@ class AssignForm(FlaskForm):
         ]
 
     assignee = SelectField(
-        _l("Assigned to"),
+        _l("Assign to"),
         description=_l("They receive an e-mail with a link to this request."),
         invalid_choice_message=_l("Choose a member of staff"),
     )
