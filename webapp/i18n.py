@@ -131,9 +131,11 @@ def _page_url(lang: str, canonical: bool) -> str:
     return url_for(endpoint, **args, lang=lang, _external=True)
 
 
-def _catalogue():
-    """The translations of the current locale (forced ones included), kept per locale."""
-    locale = get_locale()
+def _catalogue(locale=None):
+    """The translations of `locale` (default: the current one, forced ones included), kept
+    per locale."""
+    if locale is None:
+        locale = get_locale()
     catalogues = current_app.extensions["catalogues"]
     catalogue = catalogues.get(locale)
     if catalogue is None:
@@ -141,17 +143,38 @@ def _catalogue():
     return catalogue
 
 
+class TemplateWords:
+    """`_()` and `ngettext()` for templates, bound to one catalogue: Jinja's "newstyle"
+    gettext, where the translation is trusted markup and the values put into it are escaped.
+
+    Bound once per render (language_context), so a page's twenty-odd strings look nothing up.
+    """
+
+    __slots__ = ("catalogue",)
+
+    def __init__(self, catalogue) -> None:
+        self.catalogue = catalogue
+
+    def gettext(self, string: str, **variables) -> Markup:
+        """`_()`: the translation, with `variables` filled in (escaped)."""
+        text = Markup(self.catalogue.ugettext(string))
+        return text % variables if "%" in text else text
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables) -> Markup:
+        """`ngettext()`; `num` is available to the text as %(num)d."""
+        variables.setdefault("num", num)
+        return Markup(self.catalogue.ungettext(singular, plural, num)) % variables
+
+
 def template_gettext(string: str, **variables) -> Markup:
-    """`_()` in templates, as Jinja's "newstyle" gettext: the translation is trusted markup,
-    the values put into it are escaped."""
-    text = Markup(_catalogue().ugettext(string))
-    return text % variables if "%" in text else text
+    """`_()` for templates rendered without the language context (imported macros):
+    looks the catalogue up for each string."""
+    return TemplateWords(_catalogue()).gettext(string, **variables)
 
 
 def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
-    """`ngettext()` in templates; `num` is available to the text as %(num)d."""
-    variables.setdefault("num", num)
-    return Markup(_catalogue().ungettext(singular, plural, num)) % variables
+    """`ngettext()` for templates rendered without the language context."""
+    return TemplateWords(_catalogue()).ngettext(singular, plural, num, **variables)
 
 
 def register(app: Flask) -> None:
@@ -159,7 +182,9 @@ def register(app: Flask) -> None:
 
     Flask-Babel's template gettext looks the catalogue up afresh for every string (six
     context lookups) and Jinja wraps it twice: on the overview that was a quarter of the
-    render time (pyinstrument). These do the same with one lookup.
+    render time (pyinstrument). Each render gets `_()` and `ngettext()` bound to its
+    catalogue; the globals (one lookup per string) serve the imported macros, which do not
+    see the render's context.
     """
     app.extensions["catalogues"] = {}
     app.jinja_env.globals.update(
@@ -168,8 +193,13 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict:
+        locale = get_locale()
+        words = TemplateWords(_catalogue(locale))
         return {
-            "lang": current_lang(),
+            "lang": str(locale or supported()[0]),
+            "_": words.gettext,
+            "gettext": words.gettext,
+            "ngettext": words.ngettext,
             "languages": supported(),
             "staff_languages": staff_languages(),
             "language_names": LANGUAGE_NAMES,
