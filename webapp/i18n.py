@@ -1,5 +1,7 @@
 """Languages: the language lives in the URL (/de/..., /en/...); Babel follows it."""
 
+from dataclasses import dataclass
+
 from flask import Blueprint
 from flask import Flask
 from flask import abort
@@ -11,6 +13,8 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import get_translations
 from markupsafe import Markup
+
+from . import urls
 
 
 def supported() -> tuple[str, ...]:
@@ -101,34 +105,58 @@ def language_name(code: str | None) -> str:
     return LANGUAGE_NAMES.get(code or "", code or "")
 
 
-def page_url(lang: str, canonical: bool = False, external: bool = False) -> str:
-    """This page's address in another language (the overview when there is no such page).
+@dataclass(frozen=True)
+class PageLinks:
+    """This page in every language: what the head links to and the language switch offers."""
 
-    Each page asks for these a dozen times (canonical, alternates, language switch): each
-    address is built once per request, the relative form cut from the absolute one.
+    canonical: str  # absolute, in the page's language
+    alternates: tuple[tuple[str, str], ...]  # (hreflang, absolute address), one per language
+    x_default: str  # absolute, in the default language
+    switch: dict[str, str]  # language -> this page's address there (relative), query kept
+
+
+def page_links() -> PageLinks:
+    """This page's addresses in every language, built once per request.
+
+    Each page needs them a dozen times (canonical, alternates, language switch); built one
+    by one that was a tenth of the overview's render time.
     """
+    links = g.get("page_links")
+    if links is None:
+        links = g.page_links = _page_links(current_lang(), supported())
+    return links
+
+
+def _page_links(current: str, languages: tuple[str, ...]) -> PageLinks:
+    canonical = {code: _page_url(code, canonical=True) for code in languages}
     if not request.args and request.endpoint not in CANONICAL_ENDPOINT:
-        canonical = True  # the same address either way
-    built = g.setdefault("page_urls", {})
-    absolute = built.get((lang, canonical))
-    if absolute is None:
-        absolute = built[(lang, canonical)] = _page_url(lang, canonical)
-    return absolute if external else "/" + absolute.split("/", 3)[3]
+        switch = canonical  # the same addresses either way
+    else:
+        switch = {code: _page_url(code, canonical=False) for code in languages}
+    return PageLinks(
+        canonical=canonical.get(current) or _page_url(current, canonical=True),
+        alternates=tuple(canonical.items()),
+        x_default=canonical[languages[0]],
+        switch={code: "/" + url.split("/", 3)[3] for code, url in switch.items()},
+    )
 
 
 def _page_url(lang: str, canonical: bool) -> str:
+    """This page's absolute address in `lang` (the overview when there is no such page)."""
     endpoint = request.endpoint
     args = dict(request.view_args or {})
     only = SINGLE_LANGUAGE.get(endpoint or "")
     if not endpoint or not g.get("lang") or request.routing_exception or only not in (None, lang):
-        return url_for("public.overview", lang=lang, _external=True)
+        return urls.url_for("public.overview", lang=lang, _external=True)
     if canonical:
         endpoint = CANONICAL_ENDPOINT.get(endpoint, endpoint)
         if endpoint != request.endpoint:
             args = {}
-    else:
+    elif request.args:
+        # The visitor's query string: built every time, never remembered.
         args.update(request.args.to_dict())
-    return url_for(endpoint, **args, lang=lang, _external=True)
+        return url_for(endpoint, **args, lang=lang, _external=True)
+    return urls.url_for(endpoint, **args, lang=lang, _external=True)
 
 
 def _catalogue(locale=None):
@@ -203,5 +231,5 @@ def register(app: Flask) -> None:
             "languages": supported(),
             "staff_languages": staff_languages(),
             "language_names": LANGUAGE_NAMES,
-            "page_url": page_url,
+            "page_links": page_links,
         }
