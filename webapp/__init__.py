@@ -12,6 +12,7 @@ from . import errors
 from . import http_caching
 from . import i18n
 from . import initiatives
+from . import jinja_context
 from . import operator
 from . import security
 from . import sessions
@@ -72,6 +73,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(admin_bp)
     i18n.register(app)
     urls.register(app)
+    jinja_context.register(app)
     security.register(app)
     statutory.register(app)
     errors.register(app)
