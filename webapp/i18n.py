@@ -128,35 +128,51 @@ def page_links() -> PageLinks:
 
 
 def _page_links(current: str, languages: tuple[str, ...]) -> PageLinks:
-    canonical = {code: _page_url(code, canonical=True) for code in languages}
-    if not request.args and request.endpoint not in CANONICAL_ENDPOINT:
+    page = request._get_current_object()  # read once: each proxied lookup costs
+    view = _PageView(
+        page.endpoint,
+        page.view_args or {},
+        page.args,
+        bool(g.get("lang")) and page.routing_exception is None,
+    )
+    canonical = {code: view.url(code, canonical=True) for code in languages}
+    if not view.query and view.endpoint not in CANONICAL_ENDPOINT:
         switch = canonical  # the same addresses either way
     else:
-        switch = {code: _page_url(code, canonical=False) for code in languages}
+        switch = {code: view.url(code, canonical=False) for code in languages}
     return PageLinks(
-        canonical=canonical.get(current) or _page_url(current, canonical=True),
+        canonical=canonical.get(current) or view.url(current, canonical=True),
         alternates=tuple(canonical.items()),
         x_default=canonical[languages[0]],
         switch={code: "/" + url.split("/", 3)[3] for code, url in switch.items()},
     )
 
 
-def _page_url(lang: str, canonical: bool) -> str:
-    """This page's absolute address in `lang` (the overview when there is no such page)."""
-    endpoint = request.endpoint
-    args = dict(request.view_args or {})
-    only = SINGLE_LANGUAGE.get(endpoint or "")
-    if not endpoint or not g.get("lang") or request.routing_exception or only not in (None, lang):
-        return urls.url_for("public.overview", lang=lang, _external=True)
-    if canonical:
-        endpoint = CANONICAL_ENDPOINT.get(endpoint, endpoint)
-        if endpoint != request.endpoint:
-            args = {}
-    elif request.args:
-        # The visitor's query string: built every time, never remembered.
-        args.update(request.args.to_dict())
-        return url_for(endpoint, **args, lang=lang, _external=True)
-    return urls.url_for(endpoint, **args, lang=lang, _external=True)
+@dataclass(frozen=True)
+class _PageView:
+    """What decides this page's address in another language."""
+
+    endpoint: str | None
+    view_args: dict
+    query: dict
+    routed: bool  # a page under /<lang>/ that was found (not a 404 of a missing address)
+
+    def url(self, lang: str, canonical: bool) -> str:
+        """This page's absolute address in `lang` (the overview when there is no such page)."""
+        endpoint = self.endpoint
+        only = SINGLE_LANGUAGE.get(endpoint or "")
+        if not endpoint or not self.routed or only not in (None, lang):
+            return urls.url_for("public.overview", lang=lang, _external=True)
+        args = dict(self.view_args)
+        if canonical:
+            endpoint = CANONICAL_ENDPOINT.get(endpoint, endpoint)
+            if endpoint != self.endpoint:
+                args = {}
+        elif self.query:
+            # The visitor's query string: built every time, never remembered.
+            args.update(self.query.to_dict())
+            return url_for(endpoint, **args, lang=lang, _external=True)
+        return urls.url_for(endpoint, **args, lang=lang, _external=True)
 
 
 def _catalogue(locale=None):

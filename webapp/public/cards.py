@@ -16,7 +16,6 @@ from flask import request
 from flask.globals import _cv_app
 from markupsafe import Markup
 
-from ..i18n import current_lang
 from ..initiatives import Shown
 from . import bp
 
@@ -31,11 +30,11 @@ def _memo(state) -> None:
 
 
 @bp.app_template_global()
-def card(item: Shown, expanded: bool = False) -> Markup:
-    """The card of `item` on the overview, open or closed (public/_card.html)."""
+def card(item: Shown, lang: str, expanded: bool = False) -> Markup:
+    """The card of `item` on the overview in `lang` (the page's), open or closed."""
     if item.version is None:
         return Markup(_render(item, expanded))
-    key = (item.version, item.slug, current_lang(), expanded, request.script_root)
+    key = (item.version, item.slug, lang, expanded, request.script_root)
     memo = _cv_app.get().app.extensions["cards"]
     html = memo.get(key)
     if html is None:
