@@ -13,6 +13,7 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import get_translations
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from . import urls
 
@@ -154,7 +155,7 @@ class _PageView:
 
     endpoint: str | None
     view_args: dict
-    query: dict
+    query: MultiDict  # the query string
     routed: bool  # a page under /<lang>/ that was found (not a 404 of a missing address)
 
     def url(self, lang: str, canonical: bool) -> str:

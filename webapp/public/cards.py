@@ -11,9 +11,9 @@ nothing is kept.
 The card htmx swaps in (routes._card) is rendered every time: it announces itself.
 """
 
+from flask import current_app
 from flask import render_template
 from flask import request
-from flask.globals import _cv_app
 from markupsafe import Markup
 
 from ..initiatives import Shown
@@ -35,7 +35,7 @@ def card(item: Shown, lang: str, expanded: bool = False) -> Markup:
     if item.version is None:
         return Markup(_render(item, expanded))
     key = (item.version, item.slug, lang, expanded, request.script_root)
-    memo = _cv_app.get().app.extensions["cards"]
+    memo = current_app.extensions["cards"]
     html = memo.get(key)
     if html is None:
         html = Markup(_render(item, expanded))
