@@ -32,3 +32,11 @@ def test_compression_can_be_left_to_the_proxy(app_factory):
     assert "Content-Encoding" not in response.headers
     assert "ETag" in response.headers
     assert "Accept-Encoding" not in response.vary
+
+
+def test_pages_are_gzipped_at_level_3(client):
+    """COMPRESS_LEVEL 3: the deflate stream (after the 10-byte header) is level 3's."""
+    plain = client.get("/de/").data
+    zipped = client.get("/de/", headers={"Accept-Encoding": "gzip"}).data
+    assert zipped[10:] == gzip.compress(plain, 3)[10:]
+    assert zipped[10:] != gzip.compress(plain, 6)[10:]

@@ -3,9 +3,11 @@
 import re
 
 import pytest
+from flask import Response
 
 from tests.conftest import make_config
 from webapp import create_app
+from webapp import security
 
 CSP_PARTS = [
     "default-src 'self'",
@@ -36,6 +38,25 @@ def test_every_response_carries_the_security_headers(client, url):
 def test_hsts_only_over_https(client):
     response = client.get("/de/", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost", "https://localhost"])
+def test_each_header_is_sent_once(client, base_url):
+    response = client.get("/de/", base_url=base_url)
+    names = [name.lower() for name, _ in response.headers]
+    for name in security.NAMES:
+        assert names.count(name) == (
+            0 if name == "strict-transport-security" and "http:" in base_url else 1
+        )
+
+
+def test_a_header_the_view_set_itself_is_kept():
+    """Only the missing ones are added: a view's own policy (any case) wins, once."""
+    response = Response("x", headers={"x-frame-options": "SAMEORIGIN"})
+    security.add_headers(response, secure=True)
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Content-Security-Policy") == [security.CSP]
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
 def test_htmx_fragments_carry_the_headers_too(client):

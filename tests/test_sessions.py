@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from flask import session
 from flask_login.utils import encode_cookie
 
 from webapp.extensions import db
@@ -130,3 +131,19 @@ def test_a_forged_remember_me_cookie_does_not_sign_in(app, staff, user_id):
     response = browser.get("/admin/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/admin/login")
+
+
+def test_an_emptied_session_deletes_its_cookie_and_an_unused_one_sends_nothing(app):
+    """The shortcut for an empty session (sessions.py) leaves Flask's own answers intact."""
+    app.add_url_rule("/test/fill", "fill", lambda: session.update(x=1) or "filled")
+    app.add_url_rule("/test/empty", "empty", lambda: session.clear() or "emptied")
+    app.add_url_rule("/test/unused", "unused", lambda: "unused")
+    client = app.test_client()
+    unused = client.get("/test/unused")
+    assert "Set-Cookie" not in unused.headers and "Cookie" not in unused.vary
+    assert "session=" in client.get("/test/fill").headers["Set-Cookie"]
+    emptied = client.get("/test/empty")
+    assert emptied.headers["Set-Cookie"].startswith("session=;")
+    assert "Expires=Thu, 01 Jan 1970" in emptied.headers["Set-Cookie"]
+    assert "Cookie" in emptied.vary
+    assert client.get_cookie("session") is None

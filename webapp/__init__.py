@@ -12,11 +12,13 @@ from . import errors
 from . import http_caching
 from . import i18n
 from . import initiatives
+from . import jinja_context
 from . import operator
 from . import security
 from . import sessions
 from . import static_files
 from . import statutory
+from . import urls
 from .extensions import babel
 from .extensions import compress
 from .extensions import csrf
@@ -70,6 +72,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(help_bp)
     app.register_blueprint(admin_bp)
     i18n.register(app)
+    urls.register(app)
+    jinja_context.register(app)
     security.register(app)
     statutory.register(app)
     errors.register(app)

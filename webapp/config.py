@@ -78,6 +78,10 @@ class Defaults:
     # gzip only: the same encoding as the pre-compressed static files, and one that every
     # client and proxy in front understands.
     COMPRESS_ALGORITHM = "gzip"
+    # Level 3 instead of Flask-Compress's 6: a fifth less time per page, for about 5 %
+    # more bytes (the overview: 2790 instead of 2665). Every uncached page pays it; nginx in
+    # front keeps the compressed page anyway.
+    COMPRESS_LEVEL = 3
 
 
 # Environment variables read on start-up, with the type each one is parsed as.

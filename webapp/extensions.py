@@ -1,6 +1,7 @@
 """Flask extensions, created once and bound to the app in create_app()."""
 
 from flask import Response
+from flask import current_app
 from flask import request
 from flask_babel import Babel
 from flask_compress import Compress
@@ -53,5 +54,40 @@ class StaffLoginManager(LoginManager):
 
 
 login_manager = StaffLoginManager()
+
+# The public pages (http_caching.PUBLIC_BLUEPRINTS; not imported: http_caching imports
+# nothing of ours and this module must stay importable first).
+PUBLIC_BLUEPRINTS = frozenset({"public", "root"})
+
+
+class PageLimiter(Limiter):
+    """Flask-Limiter, minus its check before the view on public pages that no limit reaches.
+
+    Our limits are declared per route (the help form, the status lookup, sign-in) and are
+    checked where they are declared. The check before every view looks for limits over all
+    routes (application, default and meta limits, a blueprint's, a limit a view entered):
+    a public page has none of these unless they are configured, and finding nothing was a
+    twentieth of the overview's time. Whenever one is configured, the check runs as before.
+    """
+
+    def _check_request_limit(self, callable_name=None, in_middleware: bool = True) -> None:
+        if in_middleware and self._unreachable(request.blueprint, request.endpoint):
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+    def _unreachable(self, blueprint: str | None, endpoint: str | None) -> bool:
+        """No limit can apply to this request: a public page, and no limit over routes."""
+        manager = self.limit_manager
+        return (
+            blueprint in PUBLIC_BLUEPRINTS
+            and not manager.application_limits
+            and not manager.default_limits
+            and not self._meta_limits
+            # Resolving a blueprint's limits takes longer than the rest: only when any exist.
+            and not (manager._blueprint_limits and manager.blueprint_limits(current_app, blueprint))
+            and not manager.has_hints(endpoint or "")
+        )
+
+
 # Limits are declared per route; storage comes from RATELIMIT_STORAGE_URI.
-limiter = Limiter(key_func=get_remote_address)
+limiter = PageLimiter(key_func=get_remote_address)

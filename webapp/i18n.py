@@ -1,5 +1,7 @@
 """Languages: the language lives in the URL (/de/..., /en/...); Babel follows it."""
 
+from dataclasses import dataclass
+
 from flask import Blueprint
 from flask import Flask
 from flask import abort
@@ -11,6 +13,9 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import get_translations
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from . import urls
 
 
 def supported() -> tuple[str, ...]:
@@ -101,39 +106,81 @@ def language_name(code: str | None) -> str:
     return LANGUAGE_NAMES.get(code or "", code or "")
 
 
-def page_url(lang: str, canonical: bool = False, external: bool = False) -> str:
-    """This page's address in another language (the overview when there is no such page).
+@dataclass(frozen=True)
+class PageLinks:
+    """This page in every language: what the head links to and the language switch offers."""
 
-    Each page asks for these a dozen times (canonical, alternates, language switch): each
-    address is built once per request, the relative form cut from the absolute one.
+    canonical: str  # absolute, in the page's language
+    alternates: tuple[tuple[str, str], ...]  # (hreflang, absolute address), one per language
+    x_default: str  # absolute, in the default language
+    switch: dict[str, str]  # language -> this page's address there (relative), query kept
+
+
+def page_links() -> PageLinks:
+    """This page's addresses in every language, built once per request.
+
+    Each page needs them a dozen times (canonical, alternates, language switch); built one
+    by one that was a tenth of the overview's render time.
     """
-    if not request.args and request.endpoint not in CANONICAL_ENDPOINT:
-        canonical = True  # the same address either way
-    built = g.setdefault("page_urls", {})
-    absolute = built.get((lang, canonical))
-    if absolute is None:
-        absolute = built[(lang, canonical)] = _page_url(lang, canonical)
-    return absolute if external else "/" + absolute.split("/", 3)[3]
+    links = g.get("page_links")
+    if links is None:
+        links = g.page_links = _page_links(current_lang(), supported())
+    return links
 
 
-def _page_url(lang: str, canonical: bool) -> str:
-    endpoint = request.endpoint
-    args = dict(request.view_args or {})
-    only = SINGLE_LANGUAGE.get(endpoint or "")
-    if not endpoint or not g.get("lang") or request.routing_exception or only not in (None, lang):
-        return url_for("public.overview", lang=lang, _external=True)
-    if canonical:
-        endpoint = CANONICAL_ENDPOINT.get(endpoint, endpoint)
-        if endpoint != request.endpoint:
-            args = {}
+def _page_links(current: str, languages: tuple[str, ...]) -> PageLinks:
+    page = request._get_current_object()  # read once: each proxied lookup costs
+    view = _PageView(
+        page.endpoint,
+        page.view_args or {},
+        page.args,
+        bool(g.get("lang")) and page.routing_exception is None,
+    )
+    canonical = {code: view.url(code, canonical=True) for code in languages}
+    if not view.query and view.endpoint not in CANONICAL_ENDPOINT:
+        switch = canonical  # the same addresses either way
     else:
-        args.update(request.args.to_dict())
-    return url_for(endpoint, **args, lang=lang, _external=True)
+        switch = {code: view.url(code, canonical=False) for code in languages}
+    return PageLinks(
+        canonical=canonical.get(current) or view.url(current, canonical=True),
+        alternates=tuple(canonical.items()),
+        x_default=canonical[languages[0]],
+        switch={code: "/" + url.split("/", 3)[3] for code, url in switch.items()},
+    )
 
 
-def _catalogue():
-    """The translations of the current locale (forced ones included), kept per locale."""
-    locale = get_locale()
+@dataclass(frozen=True)
+class _PageView:
+    """What decides this page's address in another language."""
+
+    endpoint: str | None
+    view_args: dict
+    query: MultiDict  # the query string
+    routed: bool  # a page under /<lang>/ that was found (not a 404 of a missing address)
+
+    def url(self, lang: str, canonical: bool) -> str:
+        """This page's absolute address in `lang` (the overview when there is no such page)."""
+        endpoint = self.endpoint
+        only = SINGLE_LANGUAGE.get(endpoint or "")
+        if not endpoint or not self.routed or only not in (None, lang):
+            return urls.url_for("public.overview", lang=lang, _external=True)
+        args = dict(self.view_args)
+        if canonical:
+            endpoint = CANONICAL_ENDPOINT.get(endpoint, endpoint)
+            if endpoint != self.endpoint:
+                args = {}
+        elif self.query:
+            # The visitor's query string: built every time, never remembered.
+            args.update(self.query.to_dict())
+            return url_for(endpoint, **args, lang=lang, _external=True)
+        return urls.url_for(endpoint, **args, lang=lang, _external=True)
+
+
+def _catalogue(locale=None):
+    """The translations of `locale` (default: the current one, forced ones included), kept
+    per locale."""
+    if locale is None:
+        locale = get_locale()
     catalogues = current_app.extensions["catalogues"]
     catalogue = catalogues.get(locale)
     if catalogue is None:
@@ -141,17 +188,38 @@ def _catalogue():
     return catalogue
 
 
+class TemplateWords:
+    """`_()` and `ngettext()` for templates, bound to one catalogue: Jinja's "newstyle"
+    gettext, where the translation is trusted markup and the values put into it are escaped.
+
+    Bound once per render (language_context), so a page's twenty-odd strings look nothing up.
+    """
+
+    __slots__ = ("catalogue",)
+
+    def __init__(self, catalogue) -> None:
+        self.catalogue = catalogue
+
+    def gettext(self, string: str, **variables) -> Markup:
+        """`_()`: the translation, with `variables` filled in (escaped)."""
+        text = Markup(self.catalogue.ugettext(string))
+        return text % variables if "%" in text else text
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables) -> Markup:
+        """`ngettext()`; `num` is available to the text as %(num)d."""
+        variables.setdefault("num", num)
+        return Markup(self.catalogue.ungettext(singular, plural, num)) % variables
+
+
 def template_gettext(string: str, **variables) -> Markup:
-    """`_()` in templates, as Jinja's "newstyle" gettext: the translation is trusted markup,
-    the values put into it are escaped."""
-    text = Markup(_catalogue().ugettext(string))
-    return text % variables if "%" in text else text
+    """`_()` for templates rendered without the language context (imported macros):
+    looks the catalogue up for each string."""
+    return TemplateWords(_catalogue()).gettext(string, **variables)
 
 
 def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
-    """`ngettext()` in templates; `num` is available to the text as %(num)d."""
-    variables.setdefault("num", num)
-    return Markup(_catalogue().ungettext(singular, plural, num)) % variables
+    """`ngettext()` for templates rendered without the language context."""
+    return TemplateWords(_catalogue()).ngettext(singular, plural, num, **variables)
 
 
 def register(app: Flask) -> None:
@@ -159,7 +227,9 @@ def register(app: Flask) -> None:
 
     Flask-Babel's template gettext looks the catalogue up afresh for every string (six
     context lookups) and Jinja wraps it twice: on the overview that was a quarter of the
-    render time (pyinstrument). These do the same with one lookup.
+    render time (pyinstrument). Each render gets `_()` and `ngettext()` bound to its
+    catalogue; the globals (one lookup per string) serve the imported macros, which do not
+    see the render's context.
     """
     app.extensions["catalogues"] = {}
     app.jinja_env.globals.update(
@@ -168,10 +238,15 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict:
+        locale = get_locale()
+        words = TemplateWords(_catalogue(locale))
         return {
-            "lang": current_lang(),
+            "lang": str(locale or supported()[0]),
+            "_": words.gettext,
+            "gettext": words.gettext,
+            "ngettext": words.ngettext,
             "languages": supported(),
             "staff_languages": staff_languages(),
             "language_names": LANGUAGE_NAMES,
-            "page_url": page_url,
+            "page_links": page_links,
         }

@@ -43,6 +43,7 @@ class Shown:
     slug: str
     website: str
     texts: tuple[Text, ...]
+    version: int | None = None  # the content version it was read at (cards.py keys by it)
 
     def text(self, lang: str) -> Text:
         """The texts in one language (falls back to the first one stored)."""
@@ -75,7 +76,7 @@ class Memory:
         self.lock = threading.Lock()
 
 
-def _shown(initiative: Initiative) -> Shown:
+def _shown(initiative: Initiative, version: int | None) -> Shown:
     texts = tuple(
         Text(
             lang=t.lang,
@@ -89,12 +90,12 @@ def _shown(initiative: Initiative) -> Shown:
         )
         for t in initiative.texts
     )
-    return Shown(slug=initiative.slug, website=initiative.website, texts=texts)
+    return Shown(slug=initiative.slug, website=initiative.website, texts=texts, version=version)
 
 
 def _read(version: int | None) -> Snapshot:
     rows = db.session.scalars(select(Initiative).order_by(Initiative.sort_order, Initiative.id))
-    items = tuple(_shown(row) for row in rows)
+    items = tuple(_shown(row, version) for row in rows)
     return Snapshot(version, items, {item.slug: item for item in items})
 
 

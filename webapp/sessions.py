@@ -40,10 +40,15 @@ class CookieSessions(SecureCookieSessionInterface):
     def save_session(self, app, session, response) -> None:
         """As Flask does; a response that touched the session is never public.
 
+        An empty session nobody touched needs nothing: Flask would work out the cookie's
+        seven settings first, then find that out.
+
         `accessed` is set by any use of the session during the request (since Flask 3.1
         even by naming it). Public pages never do; if one did, a shared cache would hand
         one visitor's page (or cookie) to everyone, so it is made private instead.
         """
+        if not (session or session.modified or session.accessed):
+            return  # nothing to send or delete, no Vary: Cookie (every public page)
         if session.accessed and response.cache_control.public:
             app.logger.warning("A public page touched the session; sent it as private")
             http_caching.make_private(response)
