@@ -3,7 +3,6 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint
-from flask import Response
 from flask import current_app
 from flask import make_response
 from flask import request
