@@ -224,7 +224,8 @@ class OutboxMessage(db.Model):
     in_reply_to: Mapped[str | None] = mapped_column(String(250))
     # The References header: earlier Message-IDs of the thread, space-separated.
     thread_references: Mapped[str | None] = mapped_column(Text)
-    # "queued" until sent; "sent"; "failed" once retrying has been given up.
+    # "queued" until sent; "sent"; "failed" once retrying has been given up; "withheld"
+    # when the sender found its address over the kind's daily limit (never sent).
     state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

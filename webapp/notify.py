@@ -9,13 +9,12 @@ the topic and a link to the admin view; staff read the rest there. The confirmat
 carries the reference, the topic, the date and what happens next, never the name or
 the message: otherwise anyone could use the form to send their own text to a
 stranger's address. For the same reason an address gets at most
-HELP_CONFIRMATIONS_PER_DAY confirmations a day.
+HELP_CONFIRMATIONS_PER_DAY confirmations a day: the outbox sender withholds the rest
+(outbox.DAILY_LIMITS), so the help POST itself never reads the outbox.
 """
 
 import time
 from dataclasses import dataclass
-from dataclasses import replace
-from datetime import timedelta
 
 from flask import current_app
 from flask import url_for
@@ -30,7 +29,6 @@ from . import outbox
 from . import vocabulary
 from .i18n import language_name
 from .models import ContactRequest
-from .models import utcnow
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -53,10 +51,10 @@ PENDING_ID = 0
 
 @dataclass(frozen=True)
 class Draft:
-    """An e-mail written before its request was stored, with the stand-ins in it."""
+    """An e-mail written before its request was stored, with the stand-ins in it; the
+    same for every request of one language and topic (so without its recipient)."""
 
     kind: str
-    recipient: str
     subject: str
     body: str
     reply_to: str | None = None
@@ -85,7 +83,7 @@ def staff_notification(item: ContactRequest, reference: str, request_id: int) ->
                 operator.mail_footer(lang),
             ]
         )
-    return Draft("staff_notification", recipient(item), subject, body)
+    return Draft("staff_notification", subject, body)
 
 
 def confirmation_subject(reference: str) -> str:
@@ -136,14 +134,7 @@ def confirmation(item: ContactRequest, reference: str) -> Draft:
     with force_locale(item.language):
         subject = confirmation_subject(reference)
         body = confirmation_body(item, reference)
-    return Draft("confirmation", item.email, subject, body, current_app.config["HELPDESK_EMAIL"])
-
-
-def confirmation_allowed(email: str) -> bool:
-    """Whether an address may get one more confirmation today (HELP_CONFIRMATIONS_PER_DAY)."""
-    limit = int(current_app.config["HELP_CONFIRMATIONS_PER_DAY"])
-    since = utcnow() - timedelta(days=1)
-    return outbox.count_recent("confirmation", email, since) < limit
+    return Draft("confirmation", subject, body, current_app.config["HELPDESK_EMAIL"])
 
 
 # Drafts with stand-ins are the same for every request of one language, topic and day:
@@ -163,34 +154,31 @@ def _cached(key: tuple, render) -> Draft:
     return draft
 
 
-def prepare(item: ContactRequest) -> list[Draft]:
-    """The e-mails for a request that is not written yet, with stand-ins for its reference
-    and id: the confirmation only while the address is under its daily limit.
+def prepare(item: ContactRequest) -> list[tuple[Draft, str]]:
+    """The e-mails for a request that is not written yet, as (draft, recipient) pairs:
+    the notice to staff and the visitor's confirmation, with stand-ins for the request's
+    reference and id.
 
     Called before the request's INSERT. On SQLite that INSERT takes the database's write
-    lock until the commit, and every help POST waits for it; so the look-up, the
-    translations, dates and links are done here, with no lock held, and only the
-    stand-ins are replaced under it (queue()).
+    lock until the commit, and every help POST waits for it; so the translations, dates
+    and links are done here, with no lock held, and only the stand-ins are replaced under
+    it (queue()). Nothing is read from the database: the daily limit on confirmations is
+    the sender's business (it withholds the ones over it).
     """
     topic = (item.topic, item.initiative.id if item.initiative else None)
     staff = _cached(
         ("staff", item.language, topic),
         lambda: staff_notification(item, PENDING_REFERENCE, PENDING_ID),
     )
-    drafts = [replace(staff, recipient=recipient(item))]
-    if confirmation_allowed(item.email):
-        day = to_user_timezone(item.created_at).date()
-        visitor = _cached(
-            ("confirmation", item.language, topic, day),
-            lambda: confirmation(item, PENDING_REFERENCE),
-        )
-        drafts.append(replace(visitor, recipient=item.email))
-    else:
-        current_app.logger.info("Help desk: no confirmation for a new request (daily limit)")
-    return drafts
+    day = to_user_timezone(item.created_at).date()
+    visitor = _cached(
+        ("confirmation", item.language, topic, day),
+        lambda: confirmation(item, PENDING_REFERENCE),
+    )
+    return [(staff, recipient(item)), (visitor, item.email)]
 
 
-def queue(drafts: list[Draft], item: ContactRequest) -> None:
+def queue(drafts: list[tuple[Draft, str]], item: ContactRequest) -> None:
     """Queue prepared e-mails for a request just flushed (the caller commits)."""
     if not drafts:
         return
@@ -204,12 +192,12 @@ def queue(drafts: list[Draft], item: ContactRequest) -> None:
         [
             {
                 "kind": draft.kind,
-                "recipient": draft.recipient,
+                "recipient": address,
                 "subject": fill(draft.subject),
                 "body": fill(draft.body),
                 "request_id": item.id,
                 "reply_to": draft.reply_to,
             }
-            for draft in drafts
+            for draft, address in drafts
         ]
     )

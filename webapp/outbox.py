@@ -18,16 +18,20 @@ A failed try is retried after a growing delay (OUTBOX_RETRY_FIRST_SECONDS, doubl
 to OUTBOX_RETRY_MAX_SECONDS); once the delays add up to OUTBOX_GIVE_UP_SECONDS (a day)
 the row is marked "failed" and staff can send it again from the request page. A
 permanent refusal (a 5xx answer, e.g. "no such mailbox") is marked failed at once.
+
+Some kinds have a daily cap per address (DAILY_LIMITS: the visitor's confirmation). The
+sender applies it, not the request that queues the message: the help POST then writes
+without reading first, and a message over the cap is marked "withheld" instead of being
+sent. It stays visible to staff, is never sent again and is never replied to.
 """
 
 import os
+import secrets
 import smtplib
 import socket
 import threading
-import uuid
 from dataclasses import dataclass
 from datetime import UTC
-from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -44,6 +48,10 @@ from .models import StaffUser
 from .models import utcnow
 
 KINDS = ("staff_notification", "confirmation", "answer", "assignment")
+# Kinds an address gets only so many of a day, and the setting that says how many.
+DAILY_LIMITS = {"confirmation": "HELP_CONFIRMATIONS_PER_DAY"}
+# What staff may queue again; "withheld" never (the cap said no), "queued" is waiting.
+RESENDABLE = ("sent", "failed")
 
 
 def _domain() -> str:
@@ -57,11 +65,12 @@ def _domain() -> str:
 def new_message_id() -> str:
     """A Message-ID unique across processes and hosts.
 
-    Not email.utils.make_msgid: its uniqueness rests on the `random` module, whose state
-    forked workers share and anyone may seed (hypothesis does, and two messages in the
-    same hundredth of a second then got one ID, which the unique column refused).
+    Not email.utils.make_msgid: it looks up the host name on every call (a DNS query
+    where the name is not local), and its uniqueness rests on the `random` module, whose
+    state forked workers share and anyone may seed (hypothesis does, and two messages in
+    the same hundredth of a second then got one ID). 128 bits from the OS do neither.
     """
-    return f"<{uuid.uuid4().hex}@{_domain()}>"
+    return f"<{secrets.token_hex(16)}@{_domain()}>"
 
 
 def queue(
@@ -106,14 +115,22 @@ def queue(
     return message
 
 
+# Built once: the help POST's INSERT, run on the session's connection (see queue_new).
+_INSERT_NEW = insert(OutboxMessage.__table__)
+
+
 def queue_new(messages: list[dict]) -> None:
     """Add several new e-mails at once, each a dict of kind, recipient, subject, body,
-    request_id and reply_to; the same as queue() for each, in one INSERT statement.
+    request_id and reply_to; the same as queue() for each, in one executemany.
 
     For the help POST: its e-mails are written under the database's write lock (SQLite
-    has one for the whole file), and one statement holds it shorter than one per row
-    through the ORM's unit of work. Does not commit.
+    has one for the whole file), and one statement on the session's connection holds it
+    shorter than the ORM's unit of work (or the session's own execute, which would also
+    flush first). The statement is built once and compiled once (SQLAlchemy caches the
+    compilation). Does not commit; it runs in the caller's transaction.
     """
+    if not messages:
+        return
     now = utcnow()
     rows = []
     for message in messages:
@@ -121,9 +138,6 @@ def queue_new(messages: list[dict]) -> None:
             raise ValueError(f"unknown outbox kind {message['kind']!r}")
         rows.append(
             {
-                "author_id": None,
-                "in_reply_to": None,
-                "thread_references": None,
                 **message,
                 "message_id": new_message_id(),
                 "state": "queued",
@@ -132,21 +146,40 @@ def queue_new(messages: list[dict]) -> None:
                 "created_at": now,
             }
         )
-    if rows:
-        db.session.execute(insert(OutboxMessage.__table__), rows)
+    db.session.connection().execute(_INSERT_NEW, rows)
 
 
-def count_recent(kind: str, recipient: str, since: datetime) -> int:
-    """How many messages of a kind went (or are going) to an address since a time."""
+def earlier_in_a_day(message: OutboxMessage) -> int:
+    """How many messages of its kind went (or are going) to its address in the day
+    before it: queued earlier (lower id), withheld ones not counted, the address compared
+    without case (Jana@… and jana@… are one address; the address index serves it).
+
+    Only what came before counts, so the answer is the same on every try and for every
+    sender. An earlier message still waiting counts, which at worst withholds one more,
+    never lets one too many through.
+    """
     table = OutboxMessage.__table__
     stmt = select(db.func.count()).where(
-        table.c.kind == kind,
-        db.func.lower(table.c.recipient) == recipient.lower(),
-        table.c.created_at >= since,
+        table.c.kind == message.kind,
+        db.func.lower(table.c.recipient) == message.recipient.lower(),
+        table.c.created_at >= message.created_at - timedelta(days=1),
+        table.c.id < message.id,
+        table.c.state != "withheld",
     )
-    # A Core query on the session's connection: it runs on every help POST, and the ORM's
-    # result handling doubled its cost.
-    return db.session.connection().scalar(stmt) or 0
+    return db.session.scalar(stmt) or 0
+
+
+def over_daily_limit(message: OutboxMessage) -> bool:
+    """Whether sending a message would exceed its kind's daily cap for its address."""
+    setting = DAILY_LIMITS.get(message.kind)
+    if setting is None:
+        return False
+    return earlier_in_a_day(message) >= int(current_app.config[setting])
+
+
+def can_send_again(message: OutboxMessage) -> bool:
+    """Whether staff may queue a message again: once it was sent or has failed."""
+    return message.state in RESENDABLE
 
 
 def send_again(message: OutboxMessage) -> None:
@@ -154,6 +187,8 @@ def send_again(message: OutboxMessage) -> None:
 
     Does not commit (the caller records who asked for it in the same transaction).
     """
+    if not can_send_again(message):
+        raise ValueError(f"a {message.state} message cannot be sent again")
     message.state = "queued"
     message.attempts = 0
     message.next_attempt_at = utcnow()
@@ -315,6 +350,7 @@ class PassResult:
 
     sent: int = 0
     failed: int = 0
+    withheld: int = 0
 
 
 def send_pass(worker: str | None = None, stop: threading.Event | None = None) -> PassResult:
@@ -333,6 +369,11 @@ def send_pass(worker: str | None = None, stop: threading.Event | None = None) ->
                 continue
             message = db.session.get(OutboxMessage, message_id)
             if message is None:  # deleted meanwhile (e.g. `requests forget`)
+                continue
+            if over_daily_limit(message):
+                _finish(message_id, worker, state="withheld")
+                current_app.logger.info("Outbox: message %s withheld (daily limit)", message_id)
+                result.withheld += 1
                 continue
             try:
                 if connection is None:
@@ -373,5 +414,5 @@ def run(stop: threading.Event, parent: int | None = None) -> None:
             current_app.logger.exception("Outbox: a pass failed")
             result = PassResult()
         db.session.remove()
-        if not result.sent and not result.failed:
+        if not result.sent and not result.failed and not result.withheld:
             stop.wait(poll)
