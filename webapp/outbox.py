@@ -19,6 +19,10 @@ to OUTBOX_RETRY_MAX_SECONDS); once the delays add up to OUTBOX_GIVE_UP_SECONDS (
 the row is marked "failed" and staff can send it again from the request page. A
 permanent refusal (a 5xx answer, e.g. "no such mailbox") is marked failed at once.
 
+A message may be queued without its text (queue_new(), the help POST's e-mails): the
+sender writes it at the first try with the writer registered for its kind (`writer()`),
+stores it, and only then sends; every later try sends what was stored.
+
 Some kinds have a daily cap per address (DAILY_LIMITS: the visitor's confirmation). The
 sender applies it, not the request that queues the message: the help POST then writes
 without reading first, and a message over the cap is marked "withheld" instead of being
@@ -30,19 +34,25 @@ import secrets
 import smtplib
 import socket
 import threading
+from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import cache
 
 from flask import current_app
+from flask import has_request_context
 from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.engine import Dialect
 
 from .extensions import db
+from .models import ContactRequest
 from .models import OutboxMessage
 from .models import StaffUser
 from .models import utcnow
@@ -52,6 +62,37 @@ KINDS = ("staff_notification", "confirmation", "answer", "assignment")
 DAILY_LIMITS = {"confirmation": "HELP_CONFIRMATIONS_PER_DAY"}
 # What staff may queue again; "withheld" never (the cap said no), "queued" is waiting.
 RESENDABLE = ("sent", "failed")
+# kind -> the function writing (subject, body) of such a message from its request.
+_WRITERS: dict[str, Callable[[ContactRequest], tuple[str, str]]] = {}
+
+
+def writer(kind: str):
+    """Register the function that writes the text of `kind` messages queued without one."""
+
+    def register(function: Callable[[ContactRequest], tuple[str, str]]):
+        _WRITERS[kind] = function
+        return function
+
+    return register
+
+
+def text_of(message: OutboxMessage) -> tuple[str, str]:
+    """Subject and body as sent, or, before the sender wrote them, as they will be (for
+    the request page and a person's export; not stored)."""
+    if message.body is not None:
+        return message.subject, message.body
+    return _write(message)
+
+
+def _write(message: OutboxMessage) -> tuple[str, str]:
+    # Links and translations as in a request on the public address (the sender has none).
+    context = (
+        nullcontext()
+        if has_request_context()
+        else current_app.test_request_context(base_url=current_app.config["PUBLIC_BASE_URL"])
+    )
+    with context:
+        return _WRITERS[message.kind](message.help_request)
 
 
 def _domain() -> str:
@@ -70,7 +111,11 @@ def new_message_id() -> str:
     state forked workers share and anyone may seed (hypothesis does, and two messages in
     the same hundredth of a second then got one ID). 128 bits from the OS do neither.
     """
-    return f"<{secrets.token_hex(16)}@{_domain()}>"
+    return _message_id(_domain())
+
+
+def _message_id(domain: str) -> str:
+    return f"<{secrets.token_hex(16)}@{domain}>"
 
 
 def queue(
@@ -115,38 +160,63 @@ def queue(
     return message
 
 
-# Built once: the help POST's INSERT, run on the session's connection (see queue_new).
-_INSERT_NEW = insert(OutboxMessage.__table__)
+# The columns queue_new() writes; every other one starts empty.
+_NEW_COLUMNS = (
+    "kind",
+    "recipient",
+    "reply_to",
+    "request_id",
+    "message_id",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "created_at",
+)
+
+
+@cache
+def _new_rows_insert(dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict]:
+    """queue_new()'s INSERT in the driver's own SQL, compiled once per database kind: its
+    text, the order of its positional parameters (None: named ones), and the columns'
+    conversions (SQLite stores times as text)."""
+    table = OutboxMessage.__table__
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(_NEW_COLUMNS))
+    convert = {}
+    for key in _NEW_COLUMNS:
+        processor = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            convert[key] = processor
+    order = tuple(compiled.positiontup) if compiled.positional else None
+    return str(compiled), order, convert
 
 
 def queue_new(messages: list[dict]) -> None:
-    """Add several new e-mails at once, each a dict of kind, recipient, subject, body,
-    request_id and reply_to; the same as queue() for each, in one executemany.
+    """Add several new e-mails about a request at once, each a dict of kind, recipient,
+    reply_to and request_id, all in one executemany; their text is written by the sender
+    (see `writer()`), their Message-IDs are fixed here.
 
-    For the help POST: its e-mails are written under the database's write lock (SQLite
-    has one for the whole file), and one statement on the session's connection holds it
-    shorter than the ORM's unit of work (or the session's own execute, which would also
-    flush first). The statement is built once and compiled once (SQLAlchemy caches the
-    compilation). Does not commit; it runs in the caller's transaction.
+    For the help POST, every microsecond of which counts: its e-mails are written under
+    the database's write lock (SQLite has one for the whole file), so the INSERT is
+    compiled once (`_new_rows_insert`) and handed to the driver on the session's
+    connection (SQLAlchemy's events and logging still apply): no unit of work, no flush
+    first, no statement cache look-up. Does not commit; it runs in the caller's
+    transaction.
     """
     if not messages:
         return
+    connection = db.session.connection()
+    sql, order, convert = _new_rows_insert(connection.dialect)
     now = utcnow()
+    fixed = {"state": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now}
+    fixed = {key: convert[key](value) if key in convert else value for key, value in fixed.items()}
+    domain = _domain()
     rows = []
     for message in messages:
-        if message["kind"] not in KINDS:
-            raise ValueError(f"unknown outbox kind {message['kind']!r}")
-        rows.append(
-            {
-                **message,
-                "message_id": new_message_id(),
-                "state": "queued",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-        )
-    db.session.connection().execute(_INSERT_NEW, rows)
+        if message["kind"] not in _WRITERS:
+            raise ValueError(f"no writer for outbox kind {message['kind']!r}")
+        row = {**message, **fixed, "message_id": _message_id(domain)}
+        rows.append(tuple(row[key] for key in order) if order else row)
+    connection.exec_driver_sql(sql, rows)
 
 
 def earlier_in_a_day(message: OutboxMessage) -> int:
@@ -313,6 +383,23 @@ def _describe(exc: Exception, recipient: str) -> str:
     return text.replace(recipient, "<recipient>")[:300]
 
 
+def _store_text(message: OutboxMessage, worker: str) -> bool:
+    """Write a message's text and store it before its first try (committed), while this
+    sender holds the claim; every later try sends exactly this. False: claim lost."""
+    subject, body = _write(message)
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.claimed_by == worker,
+            OutboxMessage.body.is_(None),
+        )
+        .values(subject=subject, body=body)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
 def _finish(message_id: int, worker: str, **values) -> None:
     """Record an outcome, only while this sender still holds the claim."""
     db.session.execute(
@@ -375,6 +462,18 @@ def send_pass(worker: str | None = None, stop: threading.Event | None = None) ->
                 current_app.logger.info("Outbox: message %s withheld (daily limit)", message_id)
                 result.withheld += 1
                 continue
+            if message.body is None:
+                try:
+                    written = _store_text(message, worker)
+                except Exception as exc:  # a writer's bug: a failed try, retried, shown to staff
+                    db.session.rollback()
+                    current_app.logger.exception("Outbox: message %s: no text", message_id)
+                    _failed(db.session.get(OutboxMessage, message_id), worker, exc)
+                    result.failed += 1
+                    continue
+                if not written:  # the lease ran out and another sender took it over
+                    continue
+                message = db.session.get(OutboxMessage, message_id)
             try:
                 if connection is None:
                     connection = _connect()

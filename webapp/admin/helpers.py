@@ -40,6 +40,7 @@ def admin_context() -> dict:
         "message_kind": correspondence.kind_label,
         "delivery_state": lambda message: correspondence.delivery_state(message, staff_time),
         "can_send_again": outbox.can_send_again,
+        "message_text": outbox.text_of,
         "language_form": LanguageForm(formdata=None),
         "logout_form": LogoutForm(formdata=None),
     }
