@@ -77,4 +77,12 @@ def test_message_ids_stay_unique_when_random_is_seeded(app):
             ids.add(outbox.queue("confirmation", "a@example.org", "S", "B").message_id)
         db.session.commit()
     assert len(ids) == 20
-    assert all(re.fullmatch(r"<[0-9a-f]{32}@[^>]+>", value) for value in ids)
+    assert all(re.fullmatch(r"<[0-9a-f]{16}\.[0-9a-f]{16}@[^>]+>", value) for value in ids)
+
+
+def test_new_message_ids_sort_last(app):
+    """So the unique index on message_id grows at its end (see outbox.new_message_id)."""
+    with app.app_context():
+        ids = [outbox.new_message_id() for _ in range(50)]
+    times = [value[1:17] for value in ids]  # two may share a nanosecond
+    assert times == sorted(times) and len(set(ids)) == 50

@@ -34,6 +34,7 @@ import secrets
 import smtplib
 import socket
 import threading
+import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -109,13 +110,20 @@ def new_message_id() -> str:
     Not email.utils.make_msgid: it looks up the host name on every call (a DNS query
     where the name is not local), and its uniqueness rests on the `random` module, whose
     state forked workers share and anyone may seed (hypothesis does, and two messages in
-    the same hundredth of a second then got one ID). 128 bits from the OS do neither.
+    the same hundredth of a second then got one ID). Here: the time in nanoseconds, then
+    64 bits from the OS.
+
+    The time comes first so that new IDs sort last: the unique index on message_id then
+    grows at its end, where every help POST finds the page it wrote last, instead of
+    changing a random page of it each time (SQLite writes each changed page to its WAL at
+    the commit, PostgreSQL a whole page after each checkpoint). Random IDs measured about
+    20 µs more per POST, under the database's write lock.
     """
     return _message_id(_domain())
 
 
 def _message_id(domain: str) -> str:
-    return f"<{secrets.token_hex(16)}@{domain}>"
+    return f"<{time.time_ns():016x}.{secrets.token_hex(8)}@{domain}>"
 
 
 def queue(
