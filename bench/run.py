@@ -6,9 +6,10 @@ off for both), loads each URL for BENCH_DURATION seconds at BENCH_CONNECTIONS
 connections, and prints requests/s, p50, p99 and each page's ratio to hello. Then checks
 that every accepted help-form POST left one row, measures the overview's page weight,
 and then measures the pages through nginx, as `make stack` runs them, against nginx
-serving the overview as a file (bench/stack_bench.py), and runs bench/render.py when
-present (the render path without any cache); writes bench/RESULTS.md, including
-bench/results/render.md. Only loopback traffic.
+serving the overview as a file (bench/stack_bench.py), and runs bench/render.py (the
+render path without any cache) and bench/help_post.py (the help POST with and without
+its outbox write, SQLite) when present; writes bench/RESULTS.md, including
+bench/results/render.md and bench/results/help_post.md. Only loopback traffic.
 
 Settings (environment): BENCH_DURATION (6), BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2),
 GUNICORN_WORKERS (2), GUNICORN_THREADS (4), BENCH_HELP_FIELDS (JSON: extra form fields).
@@ -53,6 +54,10 @@ TARGETS = {"overview": 0.2, "detail": 0.2, "partial": 0.2}
 # as part of `make bench` when present and writes its section here.
 RENDER_BENCH = BENCH / "render.py"
 RENDER_RESULTS = BENCH / "results" / "render.md"
+# bench/help_post.py (issue 11: the outbox write must not slow the help POST) likewise;
+# its section goes under "Help form POST".
+HELP_POST_BENCH = BENCH / "help_post.py"
+HELP_POST_RESULTS = BENCH / "results" / "help_post.md"
 P99_LIMIT_MS = 50.0
 WEIGHT_LIMIT = 30 * 1024
 REQUEST_LIMIT = 4
@@ -318,12 +323,17 @@ def main() -> int:
         stacked = stack_bench.run(measure, env, stack_logs, WORKERS, THREADS)
     finally:
         shutil.rmtree(stack_logs, ignore_errors=True)
-    if RENDER_BENCH.exists():
+    for script, written in ((RENDER_BENCH, RENDER_RESULTS), (HELP_POST_BENCH, HELP_POST_RESULTS)):
+        if not script.exists():
+            continue
         started = time.time()
-        # It exits 1 when its own target is missed; its section says so, read below.
-        subprocess.run([sys.executable, str(RENDER_BENCH)], cwd=ROOT)
-        if not RENDER_RESULTS.exists() or RENDER_RESULTS.stat().st_mtime < started:
-            raise SystemExit(f"bench: {RENDER_BENCH.name} failed to write {RENDER_RESULTS}")
+        # render.py exits 1 when its own target is missed; its section says so, read below.
+        # help_post.py on SQLite (without BENCH_POSTGRES_URL), into its usual file.
+        child = {key: value for key, value in os.environ.items() if key != "BENCH_RESULT"}
+        child.pop("BENCH_POSTGRES_URL", None)
+        subprocess.run([sys.executable, str(script)], cwd=ROOT, env=child)
+        if not written.exists() or written.stat().st_mtime < started:
+            raise SystemExit(f"bench: {script.name} failed to write {written}")
     facts = machine()
     facts["load average (1 min), start / end"] = f"{load_before:.2f} / {os.getloadavg()[0]:.2f}"
     report = render(results, post, weight, facts, stacked)
@@ -405,6 +415,13 @@ def render(results: list[dict], post: dict, weight: dict, facts: dict, stacked: 
                 f"help POST: {lost} accepted requests without a row, "
                 f"{unanswered} rows beyond the accepted ones"
             )
+    if HELP_POST_RESULTS.exists():
+        lines += ["", f"<!-- included from {HELP_POST_RESULTS.relative_to(ROOT)} -->", ""]
+        section = HELP_POST_RESULTS.read_text().rstrip()
+        # One level down: it is part of this section.
+        lines += [("#" + line) if line.startswith("## ") else line for line in section.splitlines()]
+        if "SLOWER" in section:
+            missed.append(f"the help POST's outbox write ({HELP_POST_RESULTS.relative_to(ROOT)})")
     lines += [
         "",
         "## Page weight of the overview (/de/, gzip)",

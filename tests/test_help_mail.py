@@ -5,6 +5,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy import select
 
+from webapp import outbox
 from webapp.extensions import db
 from webapp.models import ContactRequest
 from webapp.models import Initiative
@@ -43,6 +44,11 @@ def outbox_rows(app, kind: str | None = None) -> list[OutboxMessage]:
         rows = db.session.scalars(stmt).all()
         db.session.expunge_all()
         return rows
+
+
+def text_of(mail) -> str:
+    """A delivered mail's text with the line breaks as stored."""
+    return mail.get_content().replace("\r\n", "\n").rstrip("\n")
 
 
 def staff_mails(smtp) -> list:
@@ -137,10 +143,11 @@ def test_without_a_mail_server_messages_stay_queued(app, client):
     assert {m.state for m in outbox_rows(app)} == {"queued"}
 
 
-def test_under_the_write_lock_the_help_post_only_writes(app, client):
+def test_under_the_write_lock_the_help_post_only_writes(app, client, staff):
     """The request's INSERT holds SQLite's write lock until the commit, and every other
-    help POST waits for it. The e-mails are written before it (the daily-limit look-up
-    included); under the lock only writes run, with the real reference and link."""
+    help POST waits for it. Under the lock only writes run, and nothing reads the outbox
+    (the daily limit on confirmations is the sender's). The e-mails are queued without
+    their text (the sender writes it); the request page shows it all the same."""
     statements = []
 
     def record(_conn, _cursor, statement, _parameters, _context, _many):
@@ -160,29 +167,37 @@ def test_under_the_write_lock_the_help_post_only_writes(app, client):
             sa.event.remove(db.engine, "commit", record_commit)
     first_write = statements.index("INSERT")
     locked = statements[first_write : statements.index("COMMIT", first_write)]
-    # the request, its reference (made of the id), then the staff notice and the
-    # confirmation (on PostgreSQL in one statement)
-    assert locked[:2] == ["INSERT", "UPDATE"]
-    assert set(locked[2:]) == {"INSERT"}
-    assert len(outbox_rows(app)) == 2
+    # the request; the staff notice and the confirmation in one executemany; the
+    # request's reference (made of the id), flushed at the commit
+    assert locked == ["INSERT", "INSERT", "UPDATE"]
     row = only_request(app)
-    for message in outbox_rows(app):
-        assert "H-0000-000000" not in message.subject + message.body
-        assert row.reference in message.subject
-    staff = outbox_rows(app, "staff_notification")[0]
-    assert f"/admin/requests/{row.id}\n" in staff.body
+    queued = outbox_rows(app)
+    assert [(m.kind, m.recipient, m.request_id) for m in queued] == [
+        ("staff_notification", "hilfe@localhost", row.id),
+        ("confirmation", "ahmed@example.org", row.id),
+    ]
+    assert all(m.subject is None and m.body is None for m in queued)
+    assert len({m.message_id for m in queued}) == 2  # fixed now, for every try
+    staff.login()
+    page = staff.client.get(f"/admin/requests/{row.id}").get_data(as_text=True)
+    assert f"Neue Hilfe-Anfrage {row.reference}" in page
+    assert f"/admin/requests/{row.id}\n" in page
 
 
-def test_reused_drafts_carry_each_request_s_own_reference(app, client):
-    """The texts are written once per language, topic and day and reused; each request's
-    e-mails still name its own reference, link and address."""
+def test_the_sender_writes_each_request_s_own_text_once(app_with_mail, smtp):
+    """Each request's e-mails name its own reference, link and address; the text is
+    stored at the first try and is what the mail server got."""
+    client = app_with_mail.test_client()
     send(client, topic="recomine", email="first@example.org")
     send(client, topic="recomine", email="second@example.org")
-    with app.app_context():
+    result = app_with_mail.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "Sent 4, failed 0" in result.output
+    with app_with_mail.app_context():
         rows = db.session.scalars(select(ContactRequest).order_by(ContactRequest.id)).all()
         expected = {row.id: (row.reference, row.email) for row in rows}
     assert len(expected) == 2
-    for message in outbox_rows(app):
+    mails = {m["Message-ID"]: m for m in smtp.parsed()}
+    for message in outbox_rows(app_with_mail):
         reference, email = expected[message.request_id]
         other = next(ref for ref, _email in expected.values() if ref != reference)
         assert reference in message.subject and reference in message.body
@@ -191,3 +206,44 @@ def test_reused_drafts_carry_each_request_s_own_reference(app, client):
             assert message.recipient == email
         else:
             assert f"/admin/requests/{message.request_id}\n" in message.body
+        mail = mails[message.message_id]
+        assert mail["Subject"] == message.subject
+        assert text_of(mail) == message.body.rstrip("\n")
+
+
+def test_a_retry_sends_the_text_of_the_first_try(mail_app_factory, smtp, unused_port):
+    """The text is written before the first try and kept: a retry sends it unchanged
+    even when what it was written from has changed meanwhile."""
+    app = mail_app_factory(MAIL_PORT=unused_port, OUTBOX_RETRY_FIRST_SECONDS=0)
+    send(app.test_client())
+    assert "Sent 0, failed 2" in app.test_cli_runner().invoke(args=["outbox", "send"]).output
+    first = {m.message_id: (m.subject, m.body) for m in outbox_rows(app)}
+    assert all("https://wir.example/" in body for _subject, body in first.values())
+    # Rewritten now, both texts would differ: other links, another promise.
+    app.config.update(PUBLIC_BASE_URL="https://elsewhere.example/", HELP_REPLY_DAYS=9)
+    app.config["MAIL_PORT"] = smtp.port
+    assert "Sent 2, failed 0" in app.test_cli_runner().invoke(args=["outbox", "send"]).output
+    mails = smtp.parsed()
+    assert len(mails) == 2
+    for mail in mails:
+        subject, body = first[mail["Message-ID"]]
+        assert mail["Subject"] == subject
+        assert text_of(mail) == body.rstrip("\n")
+        assert "elsewhere.example" not in mail.as_string()
+
+
+def test_a_text_that_cannot_be_written_is_a_failed_try(app_with_mail, smtp, monkeypatch):
+    """A writer that breaks costs one try, like a mail server that is away: retried
+    later, shown to staff, the other mail still goes out."""
+    def broken(_item):
+        raise RuntimeError("no text today")
+
+    monkeypatch.setitem(outbox._WRITERS, "confirmation", broken)
+    send(app_with_mail.test_client())
+    result = app_with_mail.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "Sent 1, failed 1" in result.output
+    [confirmation] = outbox_rows(app_with_mail, "confirmation")
+    assert (confirmation.state, confirmation.attempts) == ("queued", 1)
+    assert confirmation.last_error == "RuntimeError: no text today"
+    assert confirmation.body is None and confirmation.claimed_by is None
+    assert [m["To"] for m in smtp.parsed()] == ["hilfe@wir.example"]

@@ -1,31 +1,42 @@
 """Looking up the outbox by address stays cheap however many e-mails a day brings.
 
-The daily confirmation limit runs on every help POST. It compares lower(recipient),
-kind and date; an index on exactly that finds one address's rows, where the former
-(kind, created_at) index read every confirmation of the day (the help POST got slower
-with each one). The limit stays case-blind: Jana@… and jana@… are one address.
+The sender checks the daily confirmation limit before each confirmation. It compares
+lower(recipient), kind and date; an index on exactly that finds one address's rows,
+where the former (kind, created_at) index read every confirmation of the day. The limit
+stays case-blind: Jana@… and jana@… are one address.
 """
 
 import re
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import select
 
 from webapp import outbox
 from webapp.extensions import db
+from webapp.models import OutboxMessage
 from webapp.models import utcnow
 
 INDEX = "ix_outbox_message_recipient_kind_created_at"
 
 
-def test_the_daily_count_is_case_blind(app):
+def test_the_daily_count_is_case_blind_and_looks_back_only(app):
     with app.app_context():
         for address in ("Jana@Example.org", "jana@example.org", "other@example.org"):
             outbox.queue("confirmation", address, "Subject", "Body")
         outbox.queue("staff_notification", "jana@example.org", "Subject", "Body")
+        withheld = outbox.queue("confirmation", "JANA@example.org", "Subject", "Body")
+        withheld.state = "withheld"  # never reached anyone: does not count
+        third = outbox.queue("confirmation", "JANA@example.ORG", "Subject", "Body")
+        later = outbox.queue("confirmation", "jana@example.org", "Subject", "Body")
         db.session.commit()
-        since = utcnow() - timedelta(days=1)
-        assert outbox.count_recent("confirmation", "JANA@example.ORG", since) == 2
+        assert outbox.earlier_in_a_day(third) == 2
+        assert outbox.earlier_in_a_day(later) == 3
+        first = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
+        assert outbox.earlier_in_a_day(first) == 0  # the ones after it do not count
+        # A day later the slate is clean.
+        later.created_at = utcnow() + timedelta(days=1, minutes=1)
+        assert outbox.earlier_in_a_day(later) == 0
 
 
 def test_the_daily_count_uses_the_address_index(app, backend):
@@ -36,9 +47,11 @@ def test_the_daily_count_uses_the_address_index(app, backend):
             statements.append((statement, parameters))
 
     with app.app_context():
+        message = outbox.queue("confirmation", "jana@example.org", "Subject", "Body")
+        db.session.commit()
         sa.event.listen(db.engine, "before_cursor_execute", capture)
         try:
-            outbox.count_recent("confirmation", "jana@example.org", utcnow())
+            outbox.earlier_in_a_day(message)
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", capture)
         statement, parameters = statements[-1]
@@ -64,4 +77,12 @@ def test_message_ids_stay_unique_when_random_is_seeded(app):
             ids.add(outbox.queue("confirmation", "a@example.org", "S", "B").message_id)
         db.session.commit()
     assert len(ids) == 20
-    assert all(re.fullmatch(r"<[0-9a-f]{32}@[^>]+>", value) for value in ids)
+    assert all(re.fullmatch(r"<[0-9a-f]{16}\.[0-9a-f]{16}@[^>]+>", value) for value in ids)
+
+
+def test_new_message_ids_sort_last(app):
+    """So the unique index on message_id grows at its end (see outbox.new_message_id)."""
+    with app.app_context():
+        ids = [outbox.new_message_id() for _ in range(50)]
+    times = [value[1:17] for value in ids]  # two may share a nanosecond
+    assert times == sorted(times) and len(set(ids)) == 50

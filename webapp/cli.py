@@ -166,7 +166,10 @@ def outbox_send() -> None:
     if not current_app.config.get("MAIL_SERVER"):
         click.echo("MAIL_SERVER is not set: nothing sent, messages stay queued.")
         return
-    click.echo(f"Sent {result.sent}, failed {result.failed} (failed ones are retried later).")
+    click.echo(
+        f"Sent {result.sent}, failed {result.failed} (failed ones are retried later), "
+        f"withheld {result.withheld} (over the daily limit)."
+    )
 
 
 @outbox_cli.command("run")

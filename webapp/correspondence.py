@@ -41,10 +41,13 @@ def kind_label(kind: str) -> str:
 
 
 def delivery_state(message: OutboxMessage, staff_time: Callable[[datetime | None], str]) -> str:
-    """Where a message stands, in words: queued, sent (when), failed after N tries (why).
+    """Where a message stands, in words: queued, sent (when), failed after N tries (why),
+    or withheld (the address had its confirmations for the day).
 
     `staff_time` formats a time the way the page shows times.
     """
+    if message.state == "withheld":
+        return _("Not sent: this address had reached the daily limit of confirmations")
     if message.state == "sent":
         return _("Sent on %(time)s", time=staff_time(message.sent_at))
     if message.state == "failed":
@@ -66,8 +69,13 @@ def delivery_state(message: OutboxMessage, staff_time: Callable[[datetime | None
 
 
 def thread_ids(item: ContactRequest) -> list[str]:
-    """The Message-IDs of the visitor's thread so far, oldest first."""
-    return [m.message_id for m in item.messages if m.kind in VISITOR_KINDS]
+    """The Message-IDs of the visitor's thread so far, oldest first.
+
+    A withheld message never reached the visitor: an answer must not refer to it.
+    """
+    return [
+        m.message_id for m in item.messages if m.kind in VISITOR_KINDS and m.state != "withheld"
+    ]
 
 
 def answer_subject(item: ContactRequest) -> str:
@@ -110,7 +118,10 @@ def send_answer(
 
 
 def resend(item: ContactRequest, message: OutboxMessage, actor: StaffUser) -> None:
-    """Queue a sent or failed message again (same Message-ID) and record who asked."""
+    """Queue a sent or failed message again (same Message-ID) and record who asked.
+
+    Raises ValueError for any other (outbox.can_send_again).
+    """
     outbox.send_again(message)
     casework._audit(item, item.reference, actor, "resent")
     db.session.commit()

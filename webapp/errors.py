@@ -34,6 +34,10 @@ MESSAGES = {
         _l("This action is not possible here"),
         _l("Please go back and use the buttons and links on the page."),
     ),
+    409: (
+        _l("This is not possible"),
+        _l("It does not fit the current state of this item. Please go back and reload the page."),
+    ),
     413: (_l("What you sent is too large"), _l("Please shorten your text and send it again.")),
     429: (
         _l("Too many attempts"),

@@ -107,8 +107,8 @@ def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
             consent_at=now,
             is_spam=spam,
         )
-        # The e-mails are written before the INSERT, which on SQLite holds the write lock
-        # until the commit; under the lock only the reference and the id are filled in.
+        # Which e-mails, decided before the INSERT, which on SQLite holds the write lock
+        # until the commit; under the lock they are only inserted (the sender writes them).
         drafts = [] if spam else notify.prepare(item)
         db.session.add(item)
         db.session.flush()  # assigns the id the reference is made of

@@ -218,13 +218,16 @@ class OutboxMessage(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     recipient: Mapped[str] = mapped_column(String(320))
     reply_to: Mapped[str | None] = mapped_column(String(320))
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    # None until the sender writes them from the request (the help POST's e-mails: at the
+    # first try, kept for every retry); notify.text_of() gives the text meanwhile.
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str] = mapped_column(String(250), unique=True)
     in_reply_to: Mapped[str | None] = mapped_column(String(250))
     # The References header: earlier Message-IDs of the thread, space-separated.
     thread_references: Mapped[str | None] = mapped_column(Text)
-    # "queued" until sent; "sent"; "failed" once retrying has been given up.
+    # "queued" until sent; "sent"; "failed" once retrying has been given up; "withheld"
+    # when the sender found its address over the kind's daily limit (never sent).
     state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,21 +1,26 @@
 """The e-mails a new help request causes: a notice to staff and a confirmation to the visitor.
 
-Both are written to the outbox (webapp/outbox.py) in the same transaction as the
+Both are queued in the outbox (webapp/outbox.py) in the same transaction as the
 request, so neither is sent for a request that was not stored, and neither is lost
 when the mail server is down: the sender process delivers them.
+
+The help POST queues them without their text: kind, recipient, Reply-To and the
+request, nothing more. The sender writes the text from the stored request at the first
+try (the writers registered below) and keeps it in the row, so every retry, and a
+"send again", sends the very same message under the Message-ID fixed at queue time.
+That keeps translations, dates and links out of the request, whose INSERT holds
+SQLite's write lock until the commit while other help POSTs wait.
 
 Neither mail repeats what the visitor typed. The staff notice carries the reference,
 the topic and a link to the admin view; staff read the rest there. The confirmation
 carries the reference, the topic, the date and what happens next, never the name or
 the message: otherwise anyone could use the form to send their own text to a
 stranger's address. For the same reason an address gets at most
-HELP_CONFIRMATIONS_PER_DAY confirmations a day.
+HELP_CONFIRMATIONS_PER_DAY confirmations a day: the outbox sender withholds the rest
+(outbox.DAILY_LIMITS), so the help POST itself never reads the outbox.
 """
 
-import time
 from dataclasses import dataclass
-from dataclasses import replace
-from datetime import timedelta
 
 from flask import current_app
 from flask import url_for
@@ -23,14 +28,12 @@ from flask_babel import force_locale
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_babel import to_user_timezone
 
 from . import operator
 from . import outbox
 from . import vocabulary
 from .i18n import language_name
 from .models import ContactRequest
-from .models import utcnow
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -45,26 +48,20 @@ def recipient(item: ContactRequest) -> str:
     return current_app.config["HELPDESK_EMAIL"]
 
 
-# Stand-ins for the reference and id of a request not yet written (see prepare()). No
-# real reference has the year 0000 and no row the id 0.
-PENDING_REFERENCE = "H-0000-000000"
-PENDING_ID = 0
-
-
 @dataclass(frozen=True)
 class Draft:
-    """An e-mail written before its request was stored, with the stand-ins in it."""
+    """An e-mail the help POST queues: its kind and Reply-To. Its text is written later,
+    by the sender (the writers below)."""
 
     kind: str
-    recipient: str
-    subject: str
-    body: str
     reply_to: str | None = None
 
 
-def staff_notification(item: ContactRequest, reference: str, request_id: int) -> Draft:
-    """The notice to staff, in the site's default language."""
+@outbox.writer("staff_notification")
+def staff_notification(item: ContactRequest) -> tuple[str, str]:
+    """Subject and text of the notice to staff, in the site's default language."""
     lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    reference = item.reference
     with force_locale(lang):
         topic = vocabulary.topic_label(item, lang)
         subject = _("New help request %(reference)s: %(topic)s", reference=reference, topic=topic)
@@ -80,12 +77,12 @@ def staff_notification(item: ContactRequest, reference: str, request_id: int) ->
                 ),
                 "",
                 _("Open it in the admin area:"),
-                public_url("admin.detail", request_id=request_id),
+                public_url("admin.detail", request_id=item.id),
                 "",
                 operator.mail_footer(lang),
             ]
         )
-    return Draft("staff_notification", recipient(item), subject, body)
+    return subject, body
 
 
 def confirmation_subject(reference: str) -> str:
@@ -93,9 +90,10 @@ def confirmation_subject(reference: str) -> str:
     return _("Your request %(reference)s has been received", reference=reference)
 
 
-def confirmation_body(item: ContactRequest, reference: str) -> str:
+def confirmation_body(item: ContactRequest) -> str:
     """The confirmation text in the current language: nothing the visitor typed."""
     lang = item.language
+    reference = item.reference
     days = int(current_app.config["HELP_REPLY_DAYS"])
     return "\n".join(
         [
@@ -131,85 +129,33 @@ def confirmation_body(item: ContactRequest, reference: str) -> str:
     )
 
 
-def confirmation(item: ContactRequest, reference: str) -> Draft:
-    """The visitor's confirmation in their language."""
+@outbox.writer("confirmation")
+def confirmation(item: ContactRequest) -> tuple[str, str]:
+    """Subject and text of the visitor's confirmation, in their language."""
     with force_locale(item.language):
-        subject = confirmation_subject(reference)
-        body = confirmation_body(item, reference)
-    return Draft("confirmation", item.email, subject, body, current_app.config["HELPDESK_EMAIL"])
+        return confirmation_subject(item.reference), confirmation_body(item)
 
 
-def confirmation_allowed(email: str) -> bool:
-    """Whether an address may get one more confirmation today (HELP_CONFIRMATIONS_PER_DAY)."""
-    limit = int(current_app.config["HELP_CONFIRMATIONS_PER_DAY"])
-    since = utcnow() - timedelta(days=1)
-    return outbox.count_recent("confirmation", email, since) < limit
+def prepare(item: ContactRequest) -> list[tuple[Draft, str]]:
+    """The e-mails for a new request, as (draft, recipient) pairs: the notice to staff and
+    the visitor's confirmation. Reads nothing and writes no text (the sender does both:
+    the daily limit, the text)."""
+    return [
+        (Draft("staff_notification"), recipient(item)),
+        (Draft("confirmation", current_app.config["HELPDESK_EMAIL"]), item.email),
+    ]
 
 
-# Drafts with stand-ins are the same for every request of one language, topic and day:
-# each worker writes them once and reuses them (a help POST then renders no e-mail).
-# Kept DRAFT_CACHE_SECONDS at most, so a renamed initiative shows within minutes.
-DRAFT_CACHE_SECONDS = 300
-
-
-def _cached(key: tuple, render) -> Draft:
-    cache = current_app.extensions.setdefault("notify_drafts", {"since": 0.0, "drafts": {}})
-    now = time.monotonic()
-    if now - cache["since"] > DRAFT_CACHE_SECONDS:
-        cache["since"], cache["drafts"] = now, {}
-    draft = cache["drafts"].get(key)
-    if draft is None:
-        draft = cache["drafts"][key] = render()
-    return draft
-
-
-def prepare(item: ContactRequest) -> list[Draft]:
-    """The e-mails for a request that is not written yet, with stand-ins for its reference
-    and id: the confirmation only while the address is under its daily limit.
-
-    Called before the request's INSERT. On SQLite that INSERT takes the database's write
-    lock until the commit, and every help POST waits for it; so the look-up, the
-    translations, dates and links are done here, with no lock held, and only the
-    stand-ins are replaced under it (queue()).
-    """
-    topic = (item.topic, item.initiative.id if item.initiative else None)
-    staff = _cached(
-        ("staff", item.language, topic),
-        lambda: staff_notification(item, PENDING_REFERENCE, PENDING_ID),
-    )
-    drafts = [replace(staff, recipient=recipient(item))]
-    if confirmation_allowed(item.email):
-        day = to_user_timezone(item.created_at).date()
-        visitor = _cached(
-            ("confirmation", item.language, topic, day),
-            lambda: confirmation(item, PENDING_REFERENCE),
-        )
-        drafts.append(replace(visitor, recipient=item.email))
-    else:
-        current_app.logger.info("Help desk: no confirmation for a new request (daily limit)")
-    return drafts
-
-
-def queue(drafts: list[Draft], item: ContactRequest) -> None:
+def queue(drafts: list[tuple[Draft, str]], item: ContactRequest) -> None:
     """Queue prepared e-mails for a request just flushed (the caller commits)."""
-    if not drafts:
-        return
-    pending_link = public_url("admin.detail", request_id=PENDING_ID)
-    link = public_url("admin.detail", request_id=item.id)
-
-    def fill(text: str) -> str:
-        return text.replace(pending_link, link).replace(PENDING_REFERENCE, item.reference)
-
     outbox.queue_new(
         [
             {
                 "kind": draft.kind,
-                "recipient": draft.recipient,
-                "subject": fill(draft.subject),
-                "body": fill(draft.body),
-                "request_id": item.id,
+                "recipient": address,
                 "reply_to": draft.reply_to,
+                "request_id": item.id,
             }
-            for draft in drafts
+            for draft, address in drafts
         ]
     )

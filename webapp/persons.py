@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from . import casework
+from . import outbox
 from .extensions import db
 from .models import AuditEntry
 from .models import ContactRequest
@@ -89,11 +90,12 @@ def export(email: str) -> dict:
 
 
 def _message(message: OutboxMessage) -> dict:
+    subject, text = outbox.text_of(message)
     return {
         "kind": message.kind,
         "to": message.recipient,
-        "subject": message.subject,
-        "text": message.body,
+        "subject": subject,
+        "text": text,
         "queued_at": _time(message.created_at),
         "state": message.state,
         "sent_at": _time(message.sent_at),

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from .. import casework
 from .. import correspondence
+from .. import outbox
 from .. import request_list
 from .. import vocabulary
 from ..i18n import current_lang
@@ -38,6 +39,8 @@ def admin_context() -> dict:
         "describe": casework.describe,
         "message_kind": correspondence.kind_label,
         "delivery_state": lambda message: correspondence.delivery_state(message, staff_time),
+        "can_send_again": outbox.can_send_again,
+        "message_text": outbox.text_of,
         "language_form": LanguageForm(formdata=None),
         "logout_form": LogoutForm(formdata=None),
     }

@@ -10,6 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from .. import correspondence
+from .. import outbox
 from .. import persons
 from ..extensions import db
 from ..models import OutboxMessage
@@ -45,12 +46,15 @@ def answer(request_id: int):
 
 @bp.post("/requests/<int:request_id>/messages/<int:message_id>/resend")
 def resend_message(request_id: int, message_id: int):
-    """Queue a sent or failed e-mail again."""
+    """Queue a sent or failed e-mail again; a withheld one never (409)."""
     item = _request_or_404(request_id)
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.request_id != item.id:
         abort(404)
-    if ResendForm().validate_on_submit() and message.state != "queued":
+    if message.state == "withheld":
+        abort(409)
+    # A queued one is on its way already (a second click): nothing to do.
+    if ResendForm().validate_on_submit() and outbox.can_send_again(message):
         correspondence.resend(item, message, current_user)
     text = _("The e-mail will be sent again.")
     if wants_fragment():

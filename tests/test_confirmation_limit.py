@@ -1,0 +1,191 @@
+"""At most HELP_CONFIRMATIONS_PER_DAY confirmations a day per address: the sender withholds
+the rest. Every request is stored and its confirmation queued; the help POST never reads
+the outbox, the sender decides, and staff see which confirmation was not sent and why."""
+
+import re
+
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from webapp import accounts
+from webapp import outbox
+from webapp.extensions import db
+from webapp.models import ContactRequest
+from webapp.models import OutboxMessage
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+WITHHELD_DE = (
+    "Nicht gesendet: Diese Adresse hatte die tägliche Höchstzahl an Bestätigungen erreicht"
+)
+WITHHELD_EN = "Not sent: this address had reached the daily limit of confirmations"
+
+
+def post_help(client, email: str, lang: str = "en") -> None:
+    token = TOKEN.search(client.get(f"/{lang}/help").get_data(as_text=True)).group(1)
+    data = {
+        "name": "Mara Lenz",
+        "email": email,
+        "topic": "housing",
+        "message": "Where can I find a flat in Aue?",
+        "consent": "y",
+        "csrf_token": token,
+    }
+    assert client.post(f"/{lang}/help", data=data).status_code == 303
+
+
+def deliver(app) -> str:
+    return app.test_cli_runner().invoke(args=["outbox", "send"]).output
+
+
+def confirmation_rows(app) -> list[tuple[int, int, str]]:
+    """(message id, request id, state) of every confirmation, oldest first."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.request_id, OutboxMessage.state)
+            .where(OutboxMessage.kind == "confirmation")
+            .order_by(OutboxMessage.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+def signed_in(app):
+    with app.app_context():
+        accounts.create("staff@example.org", "correct horse battery")
+    client = app.test_client()
+    data = {
+        "email": "staff@example.org",
+        "password": "correct horse battery",
+        "csrf_token": TOKEN.search(client.get("/admin/login").get_data(as_text=True)).group(1),
+    }
+    assert client.post("/admin/login", data=data).status_code == 302
+    return client
+
+
+def fourth_request(mail_app_factory, smtp):
+    """Four requests from one address, delivered: the fourth confirmation withheld."""
+    app = mail_app_factory(HELP_RATE_LIMIT="100 per minute")
+    client = app.test_client()
+    for _ in range(4):
+        post_help(client, "mara@example.org")
+    assert "Sent 7, failed 0" in deliver(app)
+    *sent, (message_id, request_id, state) = confirmation_rows(app)
+    assert [row[2] for row in sent] == ["sent"] * 3 and state == "withheld"
+    return app, request_id, message_id
+
+
+def test_every_confirmation_is_queued_and_the_post_reads_no_outbox(app, client):
+    statements = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _many):
+        statements.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for _ in range(5):
+            post_help(client, "mara@example.org")
+    finally:
+        with app.app_context():
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert [row[2] for row in confirmation_rows(app)] == ["queued"] * 5
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert reads and not any("outbox_message" in s for s in reads)
+
+
+def test_the_sender_withholds_what_is_over_the_limit_case_blind(mail_app_factory, smtp):
+    app = mail_app_factory(HELP_RATE_LIMIT="100 per minute", HELP_CONFIRMATIONS_PER_DAY=2)
+    client = app.test_client()
+    for address in (
+        "Mara@example.org",
+        "mara@EXAMPLE.org",
+        "other@example.org",
+        "mara@example.org",
+    ):
+        post_help(client, address)
+    output = deliver(app)
+    assert "Sent 7, failed 0" in output and "withheld 1" in output
+    assert [row[2] for row in confirmation_rows(app)] == ["sent", "sent", "sent", "withheld"]
+    confirmations = [m for m in smtp.parsed() if "Your request" in m["Subject"]]
+    assert sorted(m["To"].lower() for m in confirmations) == [
+        "mara@example.org",
+        "mara@example.org",
+        "other@example.org",
+    ]
+    with app.app_context():  # every request is kept, and staff heard of each
+        assert db.session.scalar(select(sa.func.count(ContactRequest.id))) == 4
+        notices = select(sa.func.count()).where(OutboxMessage.kind == "staff_notification")
+        assert db.session.scalar(notices) == 4
+    # A second pass changes nothing: withheld is final.
+    assert "Sent 0, failed 0" in deliver(app) and len(smtp.messages) == 7
+
+
+def test_failed_confirmations_count_and_a_retry_keeps_its_verdict(
+    mail_app_factory, smtp, unused_port
+):
+    """While the mail server is down the fourth confirmation is withheld at once (the
+    three before it count, sent or not); once it is back the three go out."""
+    app = mail_app_factory(
+        HELP_RATE_LIMIT="100 per minute", MAIL_PORT=unused_port, OUTBOX_RETRY_FIRST_SECONDS=0
+    )
+    client = app.test_client()
+    for _ in range(4):
+        post_help(client, "mara@example.org")
+    assert "Sent 0, failed 7 (failed ones are retried later), withheld 1" in deliver(app)
+    assert [row[2] for row in confirmation_rows(app)] == ["queued"] * 3 + ["withheld"]
+    app.config["MAIL_PORT"] = smtp.port
+    assert "Sent 7, failed 0" in deliver(app)
+    assert [row[2] for row in confirmation_rows(app)] == ["sent"] * 3 + ["withheld"]
+
+
+def test_staff_see_why_it_was_not_sent_and_cannot_send_it_again(mail_app_factory, smtp):
+    app, request_id, message_id = fourth_request(mail_app_factory, smtp)
+    staff = signed_in(app)
+    page = staff.get(f"/admin/requests/{request_id}").get_data(as_text=True)
+    conversation = page[page.index('id="conversation"') : page.index('id="answer-form"')]
+    assert WITHHELD_DE in conversation
+    assert 'class="delivery delivery-withheld"' in conversation
+    # The staff notice of the same request was sent and may be sent again; not this one.
+    assert conversation.count("/resend") == 2  # one form: action and data-hx-post
+    assert f"/messages/{message_id}/resend" not in conversation
+    english = staff.post(
+        "/admin/language",
+        data={"lang": "en", "csrf_token": TOKEN.search(page).group(1), "next": "/admin/"},
+    )
+    assert english.status_code in (302, 303)
+    page = staff.get(f"/admin/requests/{request_id}").get_data(as_text=True)
+    assert WITHHELD_EN in page
+
+    response = staff.post(
+        f"/admin/requests/{request_id}/messages/{message_id}/resend",
+        data={"csrf_token": TOKEN.search(page).group(1)},
+    )
+    assert response.status_code == 409
+    with app.app_context():
+        assert db.session.get(OutboxMessage, message_id).state == "withheld"
+        try:
+            outbox.send_again(db.session.get(OutboxMessage, message_id))
+        except ValueError:
+            pass
+        else:
+            raise AssertionError("send_again took a withheld message")
+    assert "Sent 0, failed 0" in deliver(app) and len(smtp.messages) == 7
+
+
+def test_an_answer_does_not_thread_onto_a_withheld_confirmation(mail_app_factory, smtp):
+    app, request_id, _message_id = fourth_request(mail_app_factory, smtp)
+    staff = signed_in(app)
+    page = staff.get(f"/admin/requests/{request_id}").get_data(as_text=True)
+    response = staff.post(
+        f"/admin/requests/{request_id}/answer",
+        data={
+            "answer-csrf_token": TOKEN.search(page).group(1),
+            "answer-subject": "Re: Your request",
+            "answer-body": "There is a flat in Aue from May.",
+            "answer-status": "answered",
+        },
+    )
+    assert response.status_code == 303
+    assert "Sent 1, failed 0" in deliver(app)
+    answer = next(m for m in smtp.parsed() if "flat in Aue" in m.get_content())
+    assert answer["To"] == "mara@example.org"
+    assert answer["In-Reply-To"] is None and answer["References"] is None
