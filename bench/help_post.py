@@ -34,11 +34,9 @@ import os
 import platform
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from datetime import UTC
@@ -47,17 +45,21 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 import forms
+import rig
 import sqlalchemy as sa
+from rig import BENCH
+from rig import BIN
+from rig import CONNECTIONS
+from rig import ROOT
+from rig import THREADS
+from rig import WORKERS
+from rig import WRK_THREADS
+from rig import free_port
+from rig import start_gunicorn
+from rig import wait_for
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-BIN = Path(sys.executable).parent
 DURATION = int(os.environ.get("BENCH_DURATION", "6"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
-WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", "2"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-WORKERS = os.environ.get("GUNICORN_WORKERS", "2")
-THREADS = os.environ.get("GUNICORN_THREADS", "4")
 EMAIL = "bench@example.org"
 BACKEND = "PostgreSQL" if os.environ.get("BENCH_POSTGRES_URL") else "SQLite (WAL)"
 # Within this share of the baseline counts as "as fast": one run's noise on 2 shared cores.
@@ -92,12 +94,6 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def database_url(name: str, temp: Path) -> str:
     """A fresh database per variant: a SQLite file, or with BENCH_POSTGRES_URL (a server
     address such as postgresql+psycopg://postgres@127.0.0.1:5432) a PostgreSQL database
@@ -122,38 +118,8 @@ def prepare(database: str, env: dict) -> None:
 
 
 def start(database: str, port: int, env: dict, without_outbox: bool) -> subprocess.Popen:
-    env = {
-        **env,
-        "DATABASE_URL": database,
-        "BENCH_WITHOUT_OUTBOX": "1" if without_outbox else "0",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "GUNICORN_WORKERS": WORKERS,
-        "GUNICORN_THREADS": THREADS,
-        "GUNICORN_ACCESS_LOG": "",
-        "GUNICORN_LOG_LEVEL": "warning",
-    }
-    command = [
-        str(BIN / "gunicorn"),
-        "-c",
-        str(ROOT / "gunicorn.conf.py"),
-        "--pythonpath",
-        str(BENCH),
-        "help_post_app:app",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
-
-
-def wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"bench: {url} did not answer within {timeout} s")
+    env = {**env, "DATABASE_URL": database, "BENCH_WITHOUT_OUTBOX": "1" if without_outbox else "0"}
+    return start_gunicorn("help_post_app:app", port, env, ["--pythonpath", str(BENCH)])
 
 
 def lua_for(base: str, path: Path) -> None:
@@ -172,22 +138,12 @@ def lua_for(base: str, path: Path) -> None:
 
 
 def wrk(url: str, script: Path, duration: int, run: str) -> dict:
-    command = ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency"]
-    command += ["--timeout", "5s", "-s", str(script), url, "--", run]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-
-    def latency(percent: str) -> float:
-        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
-        value, unit = float(match[1]), match[2]
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
-        "p50": latency("50"),
-        "p99": latency("99"),
-        "accepted": int(re.search(r"accepted=(\d+)", output)[1]),
-        "rejected": int(re.search(r"rejected=(\d+)", output)[1]),
-    }
+    """wrk with the POST script; what the site accepted and rejected, as the script counted."""
+    result = rig.wrk(url, duration, script=script, script_args=[run])
+    output = result["output"]
+    result["accepted"] = int(re.search(r"accepted=(\d+)", output)[1])
+    result["rejected"] = int(re.search(r"rejected=(\d+)", output)[1])
+    return result
 
 
 def counts(database: str) -> tuple[int, int, int]:

@@ -17,13 +17,10 @@ BENCH_WRK_THREADS (2), GUNICORN_WORKERS (2), GUNICORN_THREADS (4).
 """
 
 import os
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from datetime import UTC
 from datetime import datetime
@@ -31,48 +28,21 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from statistics import median
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "bench"
-BIN = Path(sys.executable).parent
+import rig
+from rig import BENCH
+from rig import BIN
+from rig import CONNECTIONS
+from rig import ROOT
+from rig import THREADS
+from rig import WORKERS
+from rig import WRK_THREADS
+from rig import free_port
+from rig import start_gunicorn
+from rig import wait_for
+
 DURATION = int(os.environ.get("BENCH_DURATION", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "64"))
-WRK_THREADS = int(os.environ.get("BENCH_WRK_THREADS", "2"))
-WORKERS = os.environ.get("GUNICORN_WORKERS", "2")
-THREADS = os.environ.get("GUNICORN_THREADS", "4")
 TARGET = 0.2
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start(app: str, port: int, env: dict, extra: list[str]) -> subprocess.Popen:
-    env = {
-        **env,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "GUNICORN_WORKERS": WORKERS,
-        "GUNICORN_THREADS": THREADS,
-        "GUNICORN_ACCESS_LOG": "",
-        "GUNICORN_LOG_LEVEL": "warning",
-    }
-    command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), *extra, app]
-    return subprocess.Popen(command, cwd=ROOT, env=env)
-
-
-def wait_for(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"bench: {url} did not answer within {timeout} s")
 
 
 def visitor_cookie(site: str) -> str:
@@ -86,29 +56,9 @@ def visitor_cookie(site: str) -> str:
     return "; ".join(cookies)
 
 
-def wrk(url: str, headers: dict, duration: int = DURATION) -> dict:
-    command = ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency"]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
-
-    def latency(percent: str) -> float:
-        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
-        value, unit = float(match[1]), match[2]
-        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
-        "p50": latency("50"),
-        "p99": latency("99"),
-        "non_2xx": int(non_2xx[1]) if non_2xx else 0,
-    }
-
-
 def measure(name: str, url: str, headers: dict) -> dict:
-    wrk(url, headers, duration=1)  # warm-up: workers loaded, content read
-    result = {"name": name, **wrk(url, headers)}
+    rig.wrk(url, 1, headers)  # warm-up: workers loaded, content read
+    result = {"name": name, **rig.wrk(url, DURATION, headers)}
     print(
         f"  {name:<28} {result['rps']:>8.0f} req/s  p50 {result['p50']:6.1f} ms"
         f"  p99 {result['p99']:6.1f} ms  non-2xx {result['non_2xx']}",
@@ -133,8 +83,8 @@ def main() -> int:
     subprocess.run(flask + ["content", "load"], cwd=ROOT, env=env, check=True)
     site_port, hello_port = free_port(), free_port()
     servers = [
-        start("wsgi:app", site_port, env, []),
-        start("hello:app", hello_port, env, ["--pythonpath", str(BENCH)]),
+        start_gunicorn("wsgi:app", site_port, env),
+        start_gunicorn("hello:app", hello_port, env, ["--pythonpath", str(BENCH)]),
     ]
     try:
         site, hello = f"http://127.0.0.1:{site_port}", f"http://127.0.0.1:{hello_port}"
