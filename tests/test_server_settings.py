@@ -75,9 +75,11 @@ def test_a_read_only_moment_does_not_poison_the_pool(database_file, gunicorn_ser
     finally:
         database_file.chmod(0o600)
     statuses = [submit(server, *sessions[n % 4]) for n in range(60)]
-    # A connection that failed to write is thrown away; at most each worker's pooled
-    # connections fail once, then every request is stored again.
-    assert statuses[-40:] == [303] * 40, statuses
+    # The first write that fails renews its worker's whole pool (all of it was opened
+    # read-only): a worker that had not failed yet fails once, whenever it first gets a
+    # request; every other request is stored.
+    assert set(statuses) <= {303, 503}, statuses
+    assert statuses.count(503) <= 2, statuses  # two workers
     assert server.request("GET", "/healthz").status == 200
     server.process.terminate()
     server.process.wait(timeout=30)

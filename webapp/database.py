@@ -5,6 +5,9 @@
 - Every database: a connection that failed with an operational error (SQLite opened it
   read-only while the file was unwritable for a moment, a disk error, a PostgreSQL
   server gone read-only) is thrown away, not handed back to the pool to fail again.
+  When SQLite says the database is read-only, every connection the pool holds was opened
+  in the same moment and is read-only too: the whole pool is renewed at once, so each
+  worker fails one request, not one per pooled connection.
 """
 
 import os
@@ -74,7 +77,9 @@ def _drop_broken_connection(context: ExceptionContext) -> None:
         getattr(original, "sqlstate", None) == READ_ONLY_TRANSACTION
     ):
         context.is_disconnect = True  # the pool discards this connection...
-        context.invalidate_pool_on_disconnect = False  # ...and keeps the healthy ones
+        # ...and keeps the healthy ones, unless SQLite opened them all read-only.
+        read_only = getattr(original, "sqlite_errorname", "").startswith("SQLITE_READONLY")
+        context.invalidate_pool_on_disconnect = read_only
 
 
 class DatabaseInteger(IntegerConverter):
