@@ -2,18 +2,16 @@
 the rest. Every request is stored and its confirmation queued; the help POST never reads
 the outbox, the sender decides, and staff see which confirmation was not sent and why."""
 
-import re
-
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from webapp import accounts
+from tests.conftest import StaffActions
+from tests.conftest import csrf_from
 from webapp import outbox
 from webapp.extensions import db
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 WITHHELD_DE = (
     "Nicht gesendet: Diese Adresse hatte die tägliche Höchstzahl an Bestätigungen erreicht"
 )
@@ -21,7 +19,7 @@ WITHHELD_EN = "Not sent: this address had reached the daily limit of confirmatio
 
 
 def post_help(client, email: str, lang: str = "en") -> None:
-    token = TOKEN.search(client.get(f"/{lang}/help").get_data(as_text=True)).group(1)
+    token = csrf_from(client.get(f"/{lang}/help").get_data(as_text=True))
     data = {
         "name": "Mara Lenz",
         "email": email,
@@ -49,16 +47,11 @@ def confirmation_rows(app) -> list[tuple[int, int, str]]:
 
 
 def signed_in(app):
-    with app.app_context():
-        accounts.create("staff@example.org", "correct horse battery")
-    client = app.test_client()
-    data = {
-        "email": "staff@example.org",
-        "password": "correct horse battery",
-        "csrf_token": TOKEN.search(client.get("/admin/login").get_data(as_text=True)).group(1),
-    }
-    assert client.post("/admin/login", data=data).status_code == 302
-    return client
+    """A client of `app` signed in as staff, through the sign-in form."""
+    staff = StaffActions(app, app.test_client())
+    staff.create()
+    assert staff.login().status_code == 302
+    return staff.client
 
 
 def fourth_request(mail_app_factory, smtp):
@@ -149,7 +142,7 @@ def test_staff_see_why_it_was_not_sent_and_cannot_send_it_again(mail_app_factory
     assert f"/messages/{message_id}/resend" not in conversation
     english = staff.post(
         "/admin/language",
-        data={"lang": "en", "csrf_token": TOKEN.search(page).group(1), "next": "/admin/"},
+        data={"lang": "en", "csrf_token": csrf_from(page), "next": "/admin/"},
     )
     assert english.status_code in (302, 303)
     page = staff.get(f"/admin/requests/{request_id}").get_data(as_text=True)
@@ -157,7 +150,7 @@ def test_staff_see_why_it_was_not_sent_and_cannot_send_it_again(mail_app_factory
 
     response = staff.post(
         f"/admin/requests/{request_id}/messages/{message_id}/resend",
-        data={"csrf_token": TOKEN.search(page).group(1)},
+        data={"csrf_token": csrf_from(page)},
     )
     assert response.status_code == 409
     with app.app_context():
@@ -178,7 +171,7 @@ def test_an_answer_does_not_thread_onto_a_withheld_confirmation(mail_app_factory
     response = staff.post(
         f"/admin/requests/{request_id}/answer",
         data={
-            "answer-csrf_token": TOKEN.search(page).group(1),
+            "answer-csrf_token": csrf_from(page),
             "answer-subject": "Re: Your request",
             "answer-body": "There is a flat in Aue from May.",
             "answer-status": "answered",

@@ -14,6 +14,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
+from .http_caching import PUBLIC_BLUEPRINTS  # imports nothing of ours
+
 
 class Base(DeclarativeBase):
     """Declarative base shared by every model."""
@@ -54,10 +56,6 @@ class StaffLoginManager(LoginManager):
 
 
 login_manager = StaffLoginManager()
-
-# The public pages (http_caching.PUBLIC_BLUEPRINTS; not imported: http_caching imports
-# nothing of ours and this module must stay importable first).
-PUBLIC_BLUEPRINTS = frozenset({"public", "root"})
 
 
 class PageLimiter(Limiter):

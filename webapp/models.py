@@ -219,7 +219,7 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(320))
     reply_to: Mapped[str | None] = mapped_column(String(320))
     # None until the sender writes them from the request (the help POST's e-mails: at the
-    # first try, kept for every retry); notify.text_of() gives the text meanwhile.
+    # first try, kept for every retry); outbox.text_of() gives the text meanwhile.
     subject: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str] = mapped_column(String(250), unique=True)

@@ -6,8 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
+from sqlalchemy import update
 
 from tests.browser.test_admin import sign_in
+from webapp import notify
 from webapp.extensions import db
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
@@ -102,3 +104,32 @@ def test_visitor_looks_up_the_status(
     expect(page.locator(".status-result")).to_contain_text(status)
     expect(page.locator(".status-result")).to_contain_text("H-2026-000555")
     assert re.search(r"/help/status$", page.url)
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop_nojs"])
+def test_staff_see_a_confirmation_withheld_by_the_daily_limit(
+    app, live_server, request, staff, make_request, device
+):
+    """The sender withheld this request's confirmation (tests/test_confirmation_limit.py
+    shows it deciding so with a real mail server): staff read why, and cannot resend it."""
+    page = request.getfixturevalue(device)
+    request_id = make_request(reference="H-2026-000654", language="pl", email="ola@example.org")
+    with app.app_context():
+        item = db.session.get(ContactRequest, request_id)
+        notify.queue(notify.prepare(item), item)
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.kind == "confirmation")
+            .values(state="withheld")
+        )
+        db.session.commit()
+    sign_in(page, live_server)
+    page.goto(f"{live_server}/admin/requests/{request_id}")
+    notice, confirmation = page.locator("ol.messages li").all()
+    expect(confirmation).to_contain_text("Bestätigung an die anfragende Person")
+    expect(confirmation).to_contain_text(
+        "Nicht gesendet: Diese Adresse hatte die tägliche Höchstzahl an Bestätigungen erreicht"
+    )
+    expect(confirmation.get_by_role("button", name=re.compile("Erneut senden"))).to_have_count(0)
+    expect(notice.get_by_role("button", name=re.compile("Erneut senden"))).to_have_count(0)
+    expect(notice).to_contain_text("Wartet auf Versand")
