@@ -204,6 +204,19 @@ def test_retries_grow_and_give_up_after_about_a_day(app):
         assert 20 * 3600 <= waited <= 30 * 3600
 
 
+def test_one_send_from_cron_sends_everything_that_is_due(app_with_mail, smtp):
+    # More than one pass claims (20): cron runs `outbox send` once a minute, and a
+    # backlog after a mail server outage must not drain only 20 a minute.
+    with app_with_mail.app_context():
+        for number in range(45):
+            outbox.queue("answer", f"person{number}@example.org", f"Re: {number}", "Text")
+        db.session.commit()
+    result = app_with_mail.test_cli_runner().invoke(args=["outbox", "send"])
+    assert "Sent 45, failed 0" in result.output
+    assert len(smtp.messages) == 45
+    assert {message.state for message in rows(app_with_mail)} == {"sent"}
+
+
 @pytest.mark.parametrize(
     ("answer", "state"), [("451 Try again later", "queued"), ("550 No such mailbox", "failed")]
 )

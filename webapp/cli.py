@@ -162,7 +162,7 @@ def export_person(email: str) -> None:
 @outbox_cli.command("send")
 def outbox_send() -> None:
     """Send every message that is due, once (for cron), and say how it went."""
-    result = outbox.send_pass()
+    result = outbox.send_due()
     if not current_app.config.get("MAIL_SERVER"):
         click.echo("MAIL_SERVER is not set: nothing sent, messages stay queued.")
         return

@@ -39,6 +39,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC
+from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -296,13 +297,14 @@ def gives_up_after(attempts: int) -> bool:
     return waited >= float(current_app.config["OUTBOX_GIVE_UP_SECONDS"])
 
 
-def claim(worker: str, limit: int = 20) -> list[int]:
-    """Claim up to `limit` due messages for `worker`; return their ids (committed)."""
+def claim(worker: str, limit: int = 20, due_by: datetime | None = None) -> list[int]:
+    """Claim up to `limit` messages due now (or by `due_by`) for `worker`; return their
+    ids (committed)."""
     now = utcnow()
     lease_end = now + timedelta(seconds=float(current_app.config["OUTBOX_LEASE_SECONDS"]))
     due = (
         OutboxMessage.state == "queued",
-        OutboxMessage.next_attempt_at <= now,
+        OutboxMessage.next_attempt_at <= (due_by or now),
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
     )
     candidates = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id).limit(limit)
@@ -448,13 +450,18 @@ class PassResult:
     withheld: int = 0
 
 
-def send_pass(worker: str | None = None, stop: threading.Event | None = None) -> PassResult:
-    """Claim the due messages and try each once; one SMTP connection for the pass."""
+def send_pass(
+    worker: str | None = None,
+    stop: threading.Event | None = None,
+    due_by: datetime | None = None,
+) -> PassResult:
+    """Claim the due messages (due now, or by `due_by`) and try each once; one SMTP
+    connection for the pass."""
     worker = worker or worker_name()
     result = PassResult()
     if not current_app.config.get("MAIL_SERVER"):
         return result
-    ids = claim(worker)
+    ids = claim(worker, due_by=due_by)
     connection = None
     try:
         for message_id in ids:
@@ -504,6 +511,23 @@ def send_pass(worker: str | None = None, stop: threading.Event | None = None) ->
             except (OSError, smtplib.SMTPException):
                 connection.close()
     return result
+
+
+def send_due(worker: str | None = None) -> PassResult:
+    """Passes until one finds nothing to do: every message due when it starts is tried
+    once (a failed one gets a later retry time, so it is not tried again here). For
+    `outbox send` from cron, which would otherwise leave all but one pass's worth for
+    the next minute."""
+    total = PassResult()
+    started = utcnow()
+    while True:
+        result = send_pass(worker, due_by=started)
+        db.session.remove()
+        if not (result.sent or result.failed or result.withheld):
+            return total
+        total.sent += result.sent
+        total.failed += result.failed
+        total.withheld += result.withheld
 
 
 def run(stop: threading.Event, parent: int | None = None) -> None:
