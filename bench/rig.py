@@ -43,6 +43,18 @@ def start_gunicorn(app: str, port: int, env: dict, extra: list[str] = ()) -> sub
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    """Until something listens on the loopback port."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"bench: nothing listens on port {port} after {timeout} s")
+
+
 def wait_for(url: str, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
