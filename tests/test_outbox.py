@@ -217,6 +217,38 @@ def test_one_send_from_cron_sends_everything_that_is_due(app_with_mail, smtp):
     assert {message.state for message in rows(app_with_mail)} == {"sent"}
 
 
+def test_once_the_server_is_back_mail_waiting_for_it_goes_out_at_once(
+    mail_app_factory, smtp, unused_port
+):
+    # Retries an hour apart: without the rule, the first message would wait that hour.
+    app = mail_app_factory(MAIL_PORT=unused_port, OUTBOX_RETRY_FIRST_SECONDS=3600)
+    send = app.test_cli_runner()
+    with app.app_context():
+        outbox.queue("answer", "waiting@example.org", "Re: down", "Text")
+        db.session.commit()
+    assert "Sent 0, failed 1" in send.invoke(args=["outbox", "send"]).output  # server down
+    app.config["MAIL_PORT"] = smtp.port
+    with app.app_context():
+        outbox.queue("answer", "greylisted@example.org", "Re: later", "Text")
+        db.session.commit()
+    smtp.refuse = "451 Try again later"  # this message's own refusal keeps its delay
+    assert "Sent 0, failed 1" in send.invoke(args=["outbox", "send"]).output
+    smtp.refuse = None
+    with app.app_context():
+        outbox.queue("answer", "new@example.org", "Re: new", "Text")
+        db.session.commit()
+    assert "Sent 1, failed 0" in send.invoke(args=["outbox", "send"]).output
+    # The next pass takes the one that waited for the server, not the greylisted one.
+    assert "Sent 1, failed 0" in send.invoke(args=["outbox", "send"]).output
+    states = {m.recipient: (m.state, m.attempts) for m in rows(app)}
+    assert states == {
+        "waiting@example.org": ("sent", 2),
+        "greylisted@example.org": ("queued", 1),
+        "new@example.org": ("sent", 1),
+    }
+    assert [e.rcpt_tos for e in smtp.messages] == [["new@example.org"], ["waiting@example.org"]]
+
+
 @pytest.mark.parametrize(
     ("answer", "state"), [("451 Try again later", "queued"), ("550 No such mailbox", "failed")]
 )

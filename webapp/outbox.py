@@ -376,6 +376,21 @@ def _connect() -> smtplib.SMTP:
     return host
 
 
+# Failures that say nothing about the message, only that the mail server could not be
+# reached or went away (the error kinds `_describe` starts last_error with). Once a send
+# succeeds again, messages that failed so wait no longer: see `_server_is_back`.
+UNREACHABLE = (
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "ConnectionAbortedError",
+    "TimeoutError",
+    "gaierror",
+    "OSError",
+    "SMTPServerDisconnected",
+    "SMTPConnectError",
+)
+
+
 def _describe(exc: Exception, recipient: str) -> str:
     """Why a send failed, short, without the recipient's address."""
     text = type(exc).__name__
@@ -439,6 +454,32 @@ def _failed(message: OutboxMessage, worker: str, exc: Exception) -> None:
         return
     retry_at = utcnow() + timedelta(seconds=retry_delay(attempts))
     _finish(message.id, worker, attempts=attempts, last_error=error, next_attempt_at=retry_at)
+
+
+def _server_is_back() -> int:
+    """A message has just gone out, so the mail server can be reached again: messages
+    waiting for a retry because it could not be (refused, timed out, went away) are due
+    now instead of after their grown delay, so an outage of hours does not leave mail
+    waiting hours after it ends. A message the server itself turned away (a 4xx about
+    that message, e.g. greylisting) keeps its delay. Returns how many became due."""
+    now = utcnow()
+    waiting = (
+        OutboxMessage.state == "queued",
+        OutboxMessage.attempts > 0,
+        OutboxMessage.next_attempt_at > now,
+        or_(*(OutboxMessage.last_error.startswith(kind, autoescape=True) for kind in UNREACHABLE)),
+    )
+    # Looked for first, so that the usual pass (nothing waiting) writes nothing.
+    if db.session.scalar(select(OutboxMessage.id).where(*waiting).limit(1)) is None:
+        db.session.rollback()
+        return 0
+    result = db.session.execute(update(OutboxMessage).where(*waiting).values(next_attempt_at=now))
+    db.session.commit()
+    if result.rowcount:
+        current_app.logger.info(
+            "Outbox: the mail server is back; %s waiting messages are due now", result.rowcount
+        )
+    return result.rowcount
 
 
 @dataclass
@@ -510,6 +551,8 @@ def send_pass(
                 connection.quit()
             except (OSError, smtplib.SMTPException):
                 connection.close()
+    if result.sent:
+        _server_is_back()
     return result
 
 
