@@ -23,12 +23,13 @@ A real SMTP server (aiosmtpd on loopback, bench/mail_sink.py) accepts and counts
 message; the report says how many arrived.
 
 Each POST uses a new e-mail address (wrk's Lua numbers them), as real visitors do. The
-variants are measured in rounds (BENCH_ROUNDS, 3), each round starting one variant later,
-and the median of each is compared, so drift in the machine's load hits all alike.
+variants are measured in rounds (BENCH_ROUNDS, 5), each round starting one variant later,
+and each ratio is the median of the rounds' ratios, so drift in the machine's load hits
+the variants compared alike.
 Writes bench/results/help_post.md. Only loopback traffic.
 
 Settings (environment): BENCH_DURATION (6), BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2),
-BENCH_ROUNDS (3), GUNICORN_WORKERS (2), GUNICORN_THREADS (4); BENCH_POSTGRES_URL (a
+BENCH_ROUNDS (5), GUNICORN_WORKERS (2), GUNICORN_THREADS (4); BENCH_POSTGRES_URL (a
 PostgreSQL server, e.g. postgresql+psycopg://postgres@127.0.0.1:5432: every variant on a
 fresh database there, named BENCH_POSTGRES_PREFIX + variant), BENCH_RESULT (the file
 under bench/results/, help_post.md).
@@ -64,7 +65,7 @@ from rig import start_gunicorn
 from rig import wait_for
 
 DURATION = int(os.environ.get("BENCH_DURATION", "6"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 EMAIL = "bench@example.org"
 BACKEND = "PostgreSQL" if os.environ.get("BENCH_POSTGRES_URL") else "SQLite (WAL)"
 # Within this share of the baseline counts as "as fast": one run's noise on 2 shared cores.
@@ -286,9 +287,17 @@ def render(
     runs: dict[str, list[dict]], tallies: dict[str, tuple[int, int, int]], received: int
 ) -> str:
     rates = {name: median([r["rps"] for r in results]) for name, results in runs.items()}
-    versus_before = rates["with outbox"] / rates["before"]
-    with_sender = rates["outbox+sender"] / rates["before"]
-    write_alone = rates["with outbox"] / rates["no e-mail"]
+
+    def ratios(name: str, baseline: str) -> list[float]:
+        """Per round (the variants of one round ran within half a minute of each other,
+        so a burst of other work on the machine hits them alike)."""
+        return [a["rps"] / b["rps"] for a, b in zip(runs[name], runs[baseline], strict=True)]
+
+    def shown(values: list[float]) -> str:
+        return f"**{median(values):.2f}** (rounds: {', '.join(f'{v:.2f}' for v in values)})"
+
+    versus_before = median(ratios("with outbox", "before"))
+    write_alone = median(ratios("with outbox", "no e-mail"))
     lines = [
         f"## Help form POST on {BACKEND}: with the outbox, and before it",
         "",
@@ -329,10 +338,13 @@ def render(
         "",
         "Medians: " + ", ".join(f"{name} {rate:.0f} req/s" for name, rate in rates.items()) + ".",
         "",
-        f"- with outbox / before: **{versus_before:.2f}**",
-        f"- outbox+sender / before: **{with_sender:.2f}**",
-        f"- with outbox / no e-mail: {write_alone:.2f} (the outbox write by itself costs "
-        f"{max(0.0, 1 - write_alone):.0%} of the POST's throughput)",
+        "Ratios, each the median of the rounds' ratios:",
+        "",
+        f"- with outbox / before: {shown(ratios('with outbox', 'before'))}",
+        f"- outbox+sender / before: {shown(ratios('outbox+sender', 'before'))}",
+        f"- with outbox / no e-mail: {shown(ratios('with outbox', 'no e-mail'))}: the outbox "
+        f"write by itself costs about {max(0.0, 1 - write_alone):.0%} of the POST's "
+        "throughput",
         "",
     ]
     for name, (requests, rows, sent) in tallies.items():
