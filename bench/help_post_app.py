@@ -19,7 +19,6 @@ request, its commit and the redirect are the same code in all three.
 """
 
 import os
-import smtplib
 from email.message import EmailMessage
 from functools import partial
 
@@ -55,9 +54,7 @@ def _notify_staff(app, request_id: int) -> None:
             mail["To"] = notify.recipient(item)
             mail["Subject"] = subject
             mail.set_content(body)
-            config = app.config
-            server = (config["MAIL_SERVER"], config["MAIL_PORT"])
-            with smtplib.SMTP(*server, timeout=config["MAIL_TIMEOUT"]) as smtp:
+            with outbox._connect() as smtp:  # the sender's connection: same timeout
                 smtp.send_message(mail)
             outcome = "sent"
         except Exception:  # as before: a notification never takes the request down

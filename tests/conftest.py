@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes
 from email import policy
@@ -190,6 +191,39 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement the database was sent (or "COMMIT"), with its parameters."""
+
+    sql: str
+    parameters: object = None
+
+
+@contextmanager
+def statements_run(app, commits: bool = False):
+    """The statements the app's engine runs while the block runs, in order; with
+    `commits`, a Statement("COMMIT") for each commit too."""
+    seen: list[Statement] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        seen.append(Statement(statement, parameters))
+
+    def record_commit(_conn):
+        seen.append(Statement("COMMIT"))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    if commits:
+        sa.event.listen(engine, "commit", record_commit)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+        if commits:
+            sa.event.remove(engine, "commit", record_commit)
 
 
 # --- Staff area helpers -------------------------------------------------------------

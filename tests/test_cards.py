@@ -84,13 +84,3 @@ def test_content_load_shows_new_cards(app_factory, tmp_path):
         html = client.get("/en/").get_data(as_text=True)
     assert "Carded Anew" in html and f">{NAME}<" not in html
     assert len(rendered) == 4
-
-
-def test_a_second_app_shows_the_new_cards_too(app_factory, tmp_path):
-    """Another worker (or host) on the same database drops its cards with the version."""
-    loader = app_factory(CONTENT_CHECK_SECONDS=0)
-    other = app_factory(CONTENT_CHECK_SECONDS=0)
-    visitor = other.test_client()
-    assert NAME in visitor.get("/en/").get_data(as_text=True)
-    load_file(loader, renamed_file(loader, tmp_path, "Seen On Every Card"))
-    assert "Seen On Every Card" in visitor.get("/en/").get_data(as_text=True)

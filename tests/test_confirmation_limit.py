@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tests.conftest import StaffActions
 from tests.conftest import csrf_from
+from tests.conftest import statements_run
 from webapp import outbox
 from webapp.extensions import db
 from webapp.models import ContactRequest
@@ -67,21 +68,11 @@ def fourth_request(mail_app_factory, smtp):
 
 
 def test_every_confirmation_is_queued_and_the_post_reads_no_outbox(app, client):
-    statements = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _many):
-        statements.append(statement)
-
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_run(app) as statements:
         for _ in range(5):
             post_help(client, "mara@example.org")
-    finally:
-        with app.app_context():
-            sa.event.remove(db.engine, "before_cursor_execute", record)
     assert [row[2] for row in confirmation_rows(app)] == ["queued"] * 5
-    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    reads = [s.sql for s in statements if s.sql.lstrip().upper().startswith("SELECT")]
     assert reads and not any("outbox_message" in s for s in reads)
 
 

@@ -2,9 +2,9 @@
 
 import re
 
-import sqlalchemy as sa
 from sqlalchemy import select
 
+from tests.conftest import statements_run
 from webapp import outbox
 from webapp.extensions import db
 from webapp.models import ContactRequest
@@ -148,23 +148,9 @@ def test_under_the_write_lock_the_help_post_only_writes(app, client, staff):
     help POST waits for it. Under the lock only writes run, and nothing reads the outbox
     (the daily limit on confirmations is the sender's). The e-mails are queued without
     their text (the sender writes it); the request page shows it all the same."""
-    statements = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _many):
-        statements.append(statement.split(None, 1)[0].upper())
-
-    def record_commit(_conn):
-        statements.append("COMMIT")
-
-    with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", record)
-        sa.event.listen(db.engine, "commit", record_commit)
-    try:
+    with statements_run(app, commits=True) as run:
         assert send(client, topic="recomine").status_code == 200
-    finally:
-        with app.app_context():
-            sa.event.remove(db.engine, "before_cursor_execute", record)
-            sa.event.remove(db.engine, "commit", record_commit)
+    statements = [statement.sql.split(None, 1)[0].upper() for statement in run]
     first_write = statements.index("INSERT")
     locked = statements[first_write : statements.index("COMMIT", first_write)]
     # the request; the staff notice and the confirmation in one executemany; the
@@ -235,6 +221,7 @@ def test_a_retry_sends_the_text_of_the_first_try(mail_app_factory, smtp, unused_
 def test_a_text_that_cannot_be_written_is_a_failed_try(app_with_mail, smtp, monkeypatch):
     """A writer that breaks costs one try, like a mail server that is away: retried
     later, shown to staff, the other mail still goes out."""
+
     def broken(_item):
         raise RuntimeError("no text today")
 

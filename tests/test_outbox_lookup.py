@@ -9,9 +9,9 @@ stays case-blind: Jana@… and jana@… are one address.
 import re
 from datetime import timedelta
 
-import sqlalchemy as sa
 from sqlalchemy import select
 
+from tests.conftest import statements_run
 from webapp import outbox
 from webapp.extensions import db
 from webapp.models import OutboxMessage
@@ -40,21 +40,14 @@ def test_the_daily_count_is_case_blind_and_looks_back_only(app):
 
 
 def test_the_daily_count_uses_the_address_index(app, backend):
-    statements = []
-
-    def capture(_conn, _cursor, statement, parameters, _context, _many):
-        if "count(" in statement.lower():
-            statements.append((statement, parameters))
-
     with app.app_context():
         message = outbox.queue("confirmation", "jana@example.org", "Subject", "Body")
         db.session.commit()
-        sa.event.listen(db.engine, "before_cursor_execute", capture)
-        try:
+        with statements_run(app) as run:
             outbox.earlier_in_a_day(message)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", capture)
-        statement, parameters = statements[-1]
+        statement, parameters = [(s.sql, s.parameters) for s in run if "count(" in s.sql.lower()][
+            -1
+        ]
         with db.engine.connect() as connection:
             if backend == "sqlite":
                 plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)

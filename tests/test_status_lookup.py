@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 
+from tests.conftest import statements_run
 from webapp import outbox
 from webapp.extensions import db
 
@@ -109,22 +110,11 @@ def test_the_date_of_the_last_sent_answer_is_shown(app, client, known):
 def test_wrong_address_and_unknown_reference_do_the_same_work(app, client, known):
     """The same answer "in the same time": both run the very same queries (a timing
     measurement would be flaky; the queries are what could differ)."""
-    import sqlalchemy as sa
 
     def statements_for(reference: str, email: str) -> list[str]:
-        seen = []
-
-        def record(_conn, _cursor, statement, _parameters, _context, _many):
-            seen.append(statement)
-
-        with app.app_context():
-            sa.event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with statements_run(app) as seen:
             assert look_up(client, "en", reference, email).status_code == 200
-        finally:
-            with app.app_context():
-                sa.event.remove(db.engine, "before_cursor_execute", record)
-        return seen
+        return [statement.sql for statement in seen]
 
     wrong_address = statements_for("H-2026-000123", "someone@example.org")
     unknown = statements_for("H-2026-999999", "jana@example.org")

@@ -456,12 +456,12 @@ def _failed(message: OutboxMessage, worker: str, exc: Exception) -> None:
     _finish(message.id, worker, attempts=attempts, last_error=error, next_attempt_at=retry_at)
 
 
-def _server_is_back() -> int:
+def _server_is_back() -> None:
     """A message has just gone out, so the mail server can be reached again: messages
     waiting for a retry because it could not be (refused, timed out, went away) are due
     now instead of after their grown delay, so an outage of hours does not leave mail
     waiting hours after it ends. A message the server itself turned away (a 4xx about
-    that message, e.g. greylisting) keeps its delay. Returns how many became due."""
+    that message, e.g. greylisting) keeps its delay."""
     now = utcnow()
     waiting = (
         OutboxMessage.state == "queued",
@@ -472,14 +472,13 @@ def _server_is_back() -> int:
     # Looked for first, so that the usual pass (nothing waiting) writes nothing.
     if db.session.scalar(select(OutboxMessage.id).where(*waiting).limit(1)) is None:
         db.session.rollback()
-        return 0
+        return
     result = db.session.execute(update(OutboxMessage).where(*waiting).values(next_attempt_at=now))
     db.session.commit()
     if result.rowcount:
         current_app.logger.info(
             "Outbox: the mail server is back; %s waiting messages are due now", result.rowcount
         )
-    return result.rowcount
 
 
 @dataclass
