@@ -104,11 +104,11 @@ serve: operator-check translations static content
 # sender; Ctrl-C stops all of it. Installs Debian's nginx when missing (.ci/ensure).
 STACK_PORT = $(if $(filter file,$(origin PORT)),8080,$(PORT))
 stack: translations static
-	PORT=$(STACK_PORT) HOST=$(HOST) $(BIN)/python -m webapp.stack
+	PORT=$(STACK_PORT) HOST=$(HOST) $(BIN)/python -m deploy.stack
 
 # Render the production example deploy/nginx/wir.conf from deploy/nginx/wir.conf.in.
 nginx-conf: $(STAMP)
-	$(BIN)/python -m webapp.nginx_config
+	$(BIN)/python -m deploy.nginx_config
 
 operator-check: $(STAMP)
 	$(FLASK) operator check

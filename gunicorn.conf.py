@@ -34,7 +34,7 @@ keepalive = 5
 preload_app = os.environ.get("GUNICORN_PRELOAD", "").strip().lower() in {"1", "true", "yes", "on"}
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # Staff URLs without their query strings: staff search by name and e-mail address.
-logger_class = "webapp.accesslog.AccessLog"
+logger_class = "deploy.accesslog.AccessLog"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Forwarded headers are trusted as far as the app trusts them (PROXY_FIX_X_*, applied by

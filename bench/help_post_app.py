@@ -4,7 +4,7 @@
   the visitor's confirmation in the outbox, in the same transaction; the sender, a
   separate process, writes and sends them later.
 - "before": the help POST as it was before the outbox (up to commit 6a2ee1f^, see
-  `git show 6a2ee1f^:webapp/notify.py`): nothing queued; once the response has gone
+  `git show 6a2ee1f^:webapp/notifications.py`): nothing queued; once the response has gone
   out, the request's own thread writes the staff notice, sends it over SMTP to
   MAIL_SERVER and records the outcome on the request with an UPDATE and a commit. The
   old code did exactly these steps (the outcome went into a column since removed; the
@@ -13,7 +13,7 @@
 - "none": the same POST with no e-mail at all, neither queued nor sent: what the outbox
   write costs by itself, against a site that tells nobody about a request.
 
-Only `notify.prepare` (which names the e-mails to queue) and, for "before", the hook
+Only `notifications.prepare` (which names the e-mails to queue) and, for "before", the hook
 after the response differ; CSRF, validation, the topic query, the INSERT of the
 request, its commit and the redirect are the same code in all three.
 """
@@ -27,10 +27,10 @@ from flask import current_app
 from sqlalchemy import update
 
 from webapp import create_app
-from webapp import helpdesk
-from webapp import notify
-from webapp import outbox
 from webapp.extensions import db
+from webapp.helpdesk import notifications
+from webapp.helpdesk import submission
+from webapp.mail import outbox
 from webapp.models import ContactRequest
 
 VARIANT = os.environ.get("BENCH_VARIANT", "outbox")
@@ -51,10 +51,10 @@ def _notify_staff(app, request_id: int) -> None:
                 subject, body = outbox._WRITERS["staff_notification"](item)
             mail = EmailMessage()
             mail["From"] = app.config["MAIL_DEFAULT_SENDER"]
-            mail["To"] = notify.recipient(item)
+            mail["To"] = notifications.recipient(item)
             mail["Subject"] = subject
             mail.set_content(body)
-            with outbox._connect() as smtp:  # the sender's connection: same timeout
+            with outbox.smtp_connection() as smtp:  # the sender's connection: same timeout
                 smtp.send_message(mail)
             outcome = "sent"
         except Exception:  # as before: a notification never takes the request down
@@ -89,9 +89,9 @@ def _submit_then_notify_after_response(data, lang, spam=False):
 if VARIANT not in {"outbox", "before", "none"}:
     raise SystemExit(f"bench: unknown BENCH_VARIANT {VARIANT!r}")
 if VARIANT in {"before", "none"}:
-    notify.prepare = _no_mail
+    notifications.prepare = _no_mail
 if VARIANT == "before":
-    _submit = helpdesk.submit
-    helpdesk.submit = _submit_then_notify_after_response
+    _submit = submission.submit
+    submission.submit = _submit_then_notify_after_response
 
 app = create_app()

@@ -18,9 +18,9 @@ from pathlib import Path
 # the same code as the rest of the benchmark (which starts from this folder).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from webapp.stack import STATIC_DIR  # noqa: E402
-from webapp.stack import Stack  # noqa: E402
-from webapp.stack import free_port  # noqa: E402
+from deploy.stack import STATIC_DIR  # noqa: E402
+from deploy.stack import Stack  # noqa: E402
+from deploy.stack import free_port  # noqa: E402
 
 FLOOR_TARGET = 0.6
 P99_LIMIT_MS = 10.0

@@ -36,9 +36,9 @@ def build_site(folder: Path):
     sys.path.insert(0, str(ROOT))
     from flask_migrate import upgrade
 
-    from webapp import content
     from webapp import create_app
     from webapp import demo
+    from webapp.content import loader
 
     uri = f"sqlite:///{folder / 'site.db'}"
     app = create_app(
@@ -55,7 +55,7 @@ def build_site(folder: Path):
     os.environ["DEMO_ALLOWED"] = "1"  # a temporary SQLite file: the demo's own database
     with app.app_context():
         upgrade()
-        content.load(Path(app.config["CONTENT_FILE"]), tuple(app.config["LANGUAGES"]))
+        loader.load(Path(app.config["CONTENT_FILE"]), tuple(app.config["LANGUAGES"]))
         password = demo.load().password
     return app, password
 

@@ -31,8 +31,8 @@ from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from webapp import content
 from webapp import create_app
+from webapp.content import loader
 from webapp.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
@@ -74,7 +74,7 @@ def migrate_and_seed(database_uri: str) -> None:
     app = create_app(make_config(database_uri))
     with app.app_context():
         upgrade()
-        content.load(Path(app.config["CONTENT_FILE"]), tuple(app.config["LANGUAGES"]))
+        loader.load(Path(app.config["CONTENT_FILE"]), tuple(app.config["LANGUAGES"]))
         db.engine.dispose()
 
 
@@ -252,7 +252,7 @@ class StaffActions:
         self.client = client
 
     def create(self, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD) -> int:
-        from webapp import accounts
+        from webapp.helpdesk import accounts
 
         with self.app.app_context():
             return accounts.create(email, password).id

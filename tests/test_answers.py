@@ -5,9 +5,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from webapp import accounts
-from webapp import outbox
 from webapp.extensions import db
+from webapp.helpdesk import accounts
+from webapp.mail import outbox
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage

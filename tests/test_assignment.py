@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_from
-from webapp import accounts
 from webapp.extensions import db
+from webapp.helpdesk import accounts
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage

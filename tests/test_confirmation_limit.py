@@ -8,8 +8,8 @@ from sqlalchemy import select
 from tests.conftest import StaffActions
 from tests.conftest import csrf_from
 from tests.conftest import statements_run
-from webapp import outbox
 from webapp.extensions import db
+from webapp.mail import outbox
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
-from webapp import vocabulary
 from webapp.config import Defaults
 from webapp.extensions import db
+from webapp.helpdesk import vocabulary
 from webapp.models import ContactRequest
 from webapp.models import Note
 from webapp.models import OutboxMessage

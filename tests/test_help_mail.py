@@ -5,8 +5,8 @@ import re
 from sqlalchemy import select
 
 from tests.conftest import statements_run
-from webapp import outbox
 from webapp.extensions import db
+from webapp.mail import outbox
 from webapp.models import ContactRequest
 from webapp.models import Initiative
 from webapp.models import OutboxMessage

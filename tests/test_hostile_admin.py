@@ -84,9 +84,7 @@ def test_list_filters_take_anything(signed_in, q, status, topic, page, htmx):
 @pytest.fixture
 def unlimited_app(app_factory):
     """Sign-in limits off, so that the form's own checks see every example."""
-    return app_factory(
-        LOGIN_RATE_LIMIT="100000 per minute", LOGIN_FREE_FAILURES=100000
-    )
+    return app_factory(LOGIN_RATE_LIMIT="100000 per minute", LOGIN_FREE_FAILURES=100000)
 
 
 @SLOW_OK

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp.errors import render_error
+from webapp.web.errors import render_error
 
 VNU_JAR = Path(__file__).parent / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 HX = {"HX-Request": "true"}
@@ -162,9 +162,7 @@ def staff_pages(client, staff, make_request) -> dict[str, str]:
     client.post(f"/admin/requests/{request_id}/spam", data={"csrf_token": csrf, "spam": "1"})
     # The request page again, now with an e-mail in the conversation, assigned and marked as
     # spam; the spam assigned to me; the forget question.
-    pages["admin-list-spam"] = client.get("/admin/?spam=1&assigned=me").get_data(
-        as_text=True
-    )
+    pages["admin-list-spam"] = client.get("/admin/?spam=1&assigned=me").get_data(as_text=True)
     assert 'class="age"' in pages["admin-list-spam"]  # the request is in it, with its age
     pages["admin-detail-conversation"] = client.get(f"/admin/requests/{request_id}").get_data(
         as_text=True
@@ -177,7 +175,7 @@ def staff_pages(client, staff, make_request) -> dict[str, str]:
 
 def overview_and_reply_pages(app, client, make_request) -> dict[str, str]:
     """The overview, the saved replies and the answer form offering them (signed in)."""
-    from webapp import saved_replies
+    from webapp.helpdesk import saved_replies
 
     with app.app_context():
         reply_id = saved_replies.create("job", "pl", "Praca", "Dzień dobry,\nzapraszamy.").id

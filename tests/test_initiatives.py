@@ -4,7 +4,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from webapp import content
+from webapp.content import loader
 from webapp.extensions import db
 
 NAME = "rECOmine"
@@ -25,7 +25,7 @@ def rename_behind_the_back(app, new_name: str) -> None:
 
 def load_file(app, path: Path) -> None:
     with app.app_context():
-        content.load(path, tuple(app.config["LANGUAGES"]))
+        loader.load(path, tuple(app.config["LANGUAGES"]))
 
 
 def renamed_file(app, tmp_path: Path, new_name: str) -> Path:

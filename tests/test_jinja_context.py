@@ -7,7 +7,7 @@ from jinja2 import pass_environment
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
-from webapp.jinja_context import PageContext
+from webapp.web.jinja_context import PageContext
 
 
 def render(app, source: str, **context) -> str:

@@ -13,8 +13,8 @@ import time_machine
 from sqlalchemy import select
 
 from tests.conftest import csrf_from
-from webapp import accounts
 from webapp.extensions import db
+from webapp.helpdesk import accounts
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
 

@@ -17,8 +17,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from webapp import outbox
 from webapp.extensions import db
+from webapp.mail import outbox
 from webapp.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent

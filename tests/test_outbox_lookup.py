@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.conftest import statements_run
-from webapp import outbox
 from webapp.extensions import db
+from webapp.mail import outbox
 from webapp.models import OutboxMessage
 from webapp.models import utcnow
 

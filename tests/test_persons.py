@@ -6,9 +6,9 @@ import re
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from webapp import casework
-from webapp import outbox
 from webapp.extensions import db
+from webapp.helpdesk import casework
+from webapp.mail import outbox
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
 from webapp.models import Note

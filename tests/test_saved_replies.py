@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_from
-from webapp import saved_replies
 from webapp.extensions import db
+from webapp.helpdesk import saved_replies
 from webapp.models import OutboxMessage
 from webapp.models import SavedReply
 

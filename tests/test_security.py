@@ -7,7 +7,7 @@ from flask import Response
 
 from tests.conftest import make_config
 from webapp import create_app
-from webapp import security
+from webapp.web import security_headers
 
 CSP_PARTS = [
     "default-src 'self'",
@@ -44,7 +44,7 @@ def test_hsts_only_over_https(client):
 def test_each_header_is_sent_once(client, base_url):
     response = client.get("/de/", base_url=base_url)
     names = [name.lower() for name, _ in response.headers]
-    for name in security.NAMES:
+    for name in security_headers.NAMES:
         assert names.count(name) == (
             0 if name == "strict-transport-security" and "http:" in base_url else 1
         )
@@ -53,9 +53,9 @@ def test_each_header_is_sent_once(client, base_url):
 def test_a_header_the_view_set_itself_is_kept():
     """Only the missing ones are added: a view's own policy (any case) wins, once."""
     response = Response("x", headers={"x-frame-options": "SAMEORIGIN"})
-    security.add_headers(response, secure=True)
+    security_headers.add_headers(response, secure=True)
     assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
-    assert response.headers.getlist("Content-Security-Policy") == [security.CSP]
+    assert response.headers.getlist("Content-Security-Policy") == [security_headers.CSP]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from webapp import reports
+from webapp.helpdesk import reports
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday in ISO week 48
 

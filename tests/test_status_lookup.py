@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 
 from tests.conftest import statements_run
-from webapp import outbox
 from webapp.extensions import db
+from webapp.mail import outbox
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 NOT_FOUND = {

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from webapp import create_app
-from webapp import outbox
+from webapp.content.operator_details import EXAMPLE_FILE
+from webapp.content.operator_details import OperatorError
 from webapp.extensions import db
+from webapp.mail import outbox
 from webapp.models import OutboxMessage
-from webapp.operator import EXAMPLE_FILE
-from webapp.operator import OperatorError
 
 NBSP = "\u00a0"
 FILLED = """

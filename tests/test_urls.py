@@ -7,7 +7,7 @@ import pytest
 from flask import g
 from flask import url_for as flask_url_for
 
-from webapp import urls
+from webapp.web import urls
 
 CASES = [
     ("public.overview", {"lang": "de"}),

@@ -12,9 +12,9 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from tests.conftest import csrf_from
-from webapp import outbox
-from webapp import vocabulary
 from webapp.extensions import db
+from webapp.helpdesk import vocabulary
+from webapp.mail import outbox
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from webapp import workdays
+from webapp.helpdesk import workdays
 
 
 def utc(*args) -> datetime:

@@ -6,27 +6,27 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli
-from . import config as settings
-from . import errors
-from . import http_caching
-from . import i18n
-from . import initiatives
-from . import jinja_context
-from . import operator
-from . import security
-from . import sessions
-from . import static_files
-from . import statutory
-from . import urls
-from .extensions import babel
-from .extensions import compress
-from .extensions import csrf
-from .extensions import db
-from .extensions import htmx
-from .extensions import limiter
-from .extensions import login_manager
-from .extensions import migrate
+from webapp import cli
+from webapp import config as settings
+from webapp.content import initiatives
+from webapp.content import operator_details
+from webapp.content import statutory
+from webapp.extensions import babel
+from webapp.extensions import compress
+from webapp.extensions import csrf
+from webapp.extensions import db
+from webapp.extensions import htmx
+from webapp.extensions import limiter
+from webapp.extensions import login_manager
+from webapp.extensions import migrate
+from webapp.web import errors
+from webapp.web import http_caching
+from webapp.web import i18n
+from webapp.web import jinja_context
+from webapp.web import security_headers
+from webapp.web import sessions
+from webapp.web import static_files
+from webapp.web import urls
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -38,7 +38,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     """
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     settings.load(app, config)
-    operator.init_app(app)  # early: without valid details in production, nothing starts
+    operator_details.init_app(app)  # early: without valid details in production, nothing starts
 
     sessions.register(app)
     # Flask runs after_request hooks last-registered first: compression must see the
@@ -57,12 +57,12 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     login_manager.login_view = "admin.login"
     login_manager.login_message = _l("Please sign in to see this page.")
 
-    from . import database
-    from .admin import bp as admin_bp
-    from .health import bp as health_bp
-    from .help import bp as help_bp
-    from .public import bp as public_bp
-    from .public import root_bp
+    from webapp import database
+    from webapp.admin import bp as admin_bp
+    from webapp.health import bp as health_bp
+    from webapp.help import bp as help_bp
+    from webapp.public import bp as public_bp
+    from webapp.public import root_bp
 
     database.register(app)
     initiatives.register(app)
@@ -74,7 +74,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     i18n.register(app)
     urls.register(app)
     jinja_context.register(app)
-    security.register(app)
+    security_headers.register(app)
     statutory.register(app)
     errors.register(app)
     cli.register(app)

@@ -12,13 +12,13 @@ from flask import Flask
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import accounts
-from . import casework
-from . import content
-from . import demo
-from . import operator
-from . import outbox
-from . import persons
+from webapp import demo
+from webapp.content import loader
+from webapp.content import operator_details
+from webapp.helpdesk import accounts
+from webapp.helpdesk import casework
+from webapp.helpdesk import persons
+from webapp.mail import outbox
 
 content_cli = AppGroup("content", help="Manage the site's content.")
 admin_cli = AppGroup("admin", help="Manage staff accounts.")
@@ -40,8 +40,8 @@ def load_content(path: Path | None) -> None:
     """Insert or update the initiatives from the data file. Safe to run again."""
     path = path or Path(current_app.config["CONTENT_FILE"])
     try:
-        created, updated = content.load(path, tuple(current_app.config["LANGUAGES"]))
-    except content.ContentError as exc:
+        created, updated = loader.load(path, tuple(current_app.config["LANGUAGES"]))
+    except loader.ContentError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Loaded {path}: {created} created, {updated} updated.")
 
@@ -205,10 +205,10 @@ def check_operator() -> None:
 
     `make serve` runs this first: a public site must not go live with the sample data.
     """
-    path = operator.configured_path(current_app)
+    path = operator_details.configured_path(current_app)
     try:
-        details = operator.require_real(path)
-    except operator.OperatorError as exc:
+        details = operator_details.require_real(path)
+    except operator_details.OperatorError as exc:
         raise click.ClickException(
             f"{exc}\nThe imprint, privacy notice and accessibility statement are built "
             "from this file; the site will not start in production without it."

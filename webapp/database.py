@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.engine import ExceptionContext
 from werkzeug.routing import IntegerConverter
 
-from .extensions import db
+from webapp.extensions import db
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

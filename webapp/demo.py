@@ -32,22 +32,22 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.engine import make_url
 
-from . import accounts
-from . import assignment
-from . import casework
-from . import correspondence
-from . import helpdesk
-from . import notify
-from . import outbox
-from . import vocabulary
-from .extensions import db
-from .models import AuditEntry
-from .models import ContactRequest
-from .models import Initiative
-from .models import Note
-from .models import OutboxMessage
-from .models import StaffUser
-from .models import utcnow
+from webapp.extensions import db
+from webapp.helpdesk import accounts
+from webapp.helpdesk import assignment
+from webapp.helpdesk import casework
+from webapp.helpdesk import correspondence
+from webapp.helpdesk import notifications
+from webapp.helpdesk import submission
+from webapp.helpdesk import vocabulary
+from webapp.mail import outbox
+from webapp.models import AuditEntry
+from webapp.models import ContactRequest
+from webapp.models import Initiative
+from webapp.models import Note
+from webapp.models import OutboxMessage
+from webapp.models import StaffUser
+from webapp.models import utcnow
 
 DEMO_FILE = Path(__file__).resolve().parent / "content" / "demo.toml"
 DEMO_EMAIL = "demo@example.org"
@@ -170,11 +170,11 @@ def _add_request(entry: dict, staff: dict[str, StaffUser], now: datetime) -> Non
         is_spam=False,
     )
     with _dated(received):
-        drafts = notify.prepare(item)  # the notice to staff and the confirmation
+        drafts = notifications.prepare(item)  # the notice to staff and the confirmation
         db.session.add(item)
         db.session.flush()
-        item.reference = helpdesk.reference_for(item)
-        notify.queue(drafts, item)
+        item.reference = submission.reference_for(item)
+        notifications.queue(drafts, item)
         db.session.commit()
     for step in entry.get("step", []):
         when = min(received + timedelta(hours=step["hours"]), now - timedelta(minutes=1))

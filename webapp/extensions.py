@@ -14,7 +14,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
-from .http_caching import PUBLIC_BLUEPRINTS  # imports nothing of ours
+from webapp.web.http_caching import PUBLIC_BLUEPRINTS  # imports nothing of ours
 
 
 class Base(DeclarativeBase):

@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .extensions import db
-from .extensions import limiter
+from webapp.extensions import db
+from webapp.extensions import limiter
 
 bp = Blueprint("health", __name__)
 

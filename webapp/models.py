@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
-from .extensions import db
+from webapp.extensions import db
 
 
 def utcnow() -> datetime:

@@ -5,8 +5,8 @@ from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from tests.browser.test_admin import sign_in
-from webapp import outbox
 from webapp.extensions import db
+from webapp.mail import outbox
 from webapp.models import ContactRequest
 
 PUBLIC_PAGES = [
@@ -34,6 +34,7 @@ def assert_no_violations(page) -> None:
     results = axe.run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, results.generate_report()
 
+
 def check_staff_pages_in_both_languages(page, live_server, urls) -> None:
     """Each staff page in German, then (switched with the staff language button) in English."""
     for lang in ("de", "en"):
@@ -44,7 +45,6 @@ def check_staff_pages_in_both_languages(page, live_server, urls) -> None:
             page.goto(live_server + url)
             assert page.locator("html").get_attribute("lang") == lang
             assert_no_violations(page)
-
 
 
 @pytest.mark.parametrize("lang", ["de", "en"])
@@ -193,7 +193,7 @@ def test_the_console_check_catches_a_csp_violation(app, live_server, phone):
 def test_overview_and_saved_replies_have_no_axe_violations(
     app, live_server, request, viewport, staff, make_request
 ):
-    from webapp import saved_replies
+    from webapp.helpdesk import saved_replies
 
     page = request.getfixturevalue(viewport)
     with app.app_context():

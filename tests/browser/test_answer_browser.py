@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from tests.browser.test_admin import sign_in
-from webapp import notify
 from webapp.extensions import db
+from webapp.helpdesk import notifications
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 
@@ -116,7 +116,7 @@ def test_staff_see_a_confirmation_withheld_by_the_daily_limit(
     request_id = make_request(reference="H-2026-000654", language="pl", email="ola@example.org")
     with app.app_context():
         item = db.session.get(ContactRequest, request_id)
-        notify.queue(notify.prepare(item), item)
+        notifications.queue(notifications.prepare(item), item)
         db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.kind == "confirmation")

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.test_admin import sign_in
-from webapp import saved_replies
 from webapp.extensions import db
+from webapp.helpdesk import saved_replies
 from webapp.models import OutboxMessage
 
 REPLY = "Dear Ana,\nthe job centre in Aue has advisers for you."

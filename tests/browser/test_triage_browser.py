@@ -13,8 +13,8 @@ from sqlalchemy import select
 from tests.browser.test_accessibility import assert_no_violations
 from tests.browser.test_admin import STAFF_EMAIL
 from tests.browser.test_admin import sign_in
-from webapp import accounts
 from webapp.extensions import db
+from webapp.helpdesk import accounts
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 

@@ -27,8 +27,8 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from webapp.stack import Stack
-from webapp.stack import free_port
+from deploy.stack import Stack
+from deploy.stack import free_port
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,7 +174,7 @@ def site(tmp_path_factory):
     log = folder / "stack.log"  # its output: gunicorn, the sender, nginx's access log
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "webapp.stack"],
+            [sys.executable, "-m", "deploy.stack"],
             cwd=ROOT,
             env=env,
             stdout=output,

@@ -3,8 +3,8 @@
 import dataclasses
 import subprocess
 
-from webapp import nginx_config
-from webapp.stack import NGINX
+from deploy import nginx_config
+from deploy.stack import NGINX
 
 
 def test_the_committed_production_file_is_the_rendered_template():

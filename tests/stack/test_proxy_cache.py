@@ -7,7 +7,7 @@ import gzip
 import re
 import uuid
 
-from webapp.stack import STATIC_DIR
+from deploy.stack import STATIC_DIR
 
 HX = {"HX-Request": "true"}
 GZIP = {"Accept-Encoding": "gzip"}

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from webapp.stack import wait_until_up
+from deploy.stack import wait_until_up
 
 
 def answers(token: str, **changes) -> str:

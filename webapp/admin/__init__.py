@@ -11,12 +11,12 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import accounts
-from ..errors import render_error
-from ..extensions import htmx
-from ..extensions import login_manager
-from ..models import StaffUser
-from .safety import safe_next
+from webapp.extensions import htmx
+from webapp.extensions import login_manager
+from webapp.helpdesk import accounts
+from webapp.models import StaffUser
+from webapp.web.errors import render_error
+from webapp.web.next_url import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # The only endpoints open to anonymous visitors: signing in and choosing its language.
@@ -63,10 +63,12 @@ def require_staff():
     return login_manager.unauthorized()
 
 
-from . import helpers  # noqa: E402,F401
-from . import navigation  # noqa: E402,F401
-from . import replies  # noqa: E402,F401
-from . import reports  # noqa: E402,F401
-from . import routes  # noqa: E402,F401
-from . import triage  # noqa: E402,F401
-from . import visitor  # noqa: E402,F401
+# The staff area's modules register their routes on `bp`; imported here, after it exists.
+from webapp.admin import form_errors  # noqa: E402,F401
+from webapp.admin import listing  # noqa: E402,F401
+from webapp.admin import navigation  # noqa: E402,F401
+from webapp.admin import overview  # noqa: E402,F401
+from webapp.admin import request_page  # noqa: E402,F401
+from webapp.admin import saved_reply_pages  # noqa: E402,F401
+from webapp.admin import signin  # noqa: E402,F401
+from webapp.admin import template_helpers  # noqa: E402,F401

@@ -16,10 +16,10 @@ from wtforms.validators import AnyOf
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
-from .. import assignment
-from .. import vocabulary
-from ..models import ContactRequest
-from ..validators import NoControlCharacters
+from webapp.helpdesk import assignment
+from webapp.helpdesk import vocabulary
+from webapp.models import ContactRequest
+from webapp.web.validators import NoControlCharacters
 
 
 def one_line(value: str | None) -> str | None:

@@ -6,7 +6,7 @@ from flask import request
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from . import bp
+from webapp.admin import bp
 
 # Each section: its page, its name, and the endpoints that belong to it.
 SECTIONS = (

@@ -12,14 +12,14 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
-from .. import correspondence
-from .. import saved_replies
-from .. import vocabulary
-from ..models import ContactRequest
-from ..models import SavedReply
-from ..validators import NoControlCharacters
-from .forms import AnswerForm
-from .forms import one_line
+from webapp.admin.forms import AnswerForm
+from webapp.admin.forms import one_line
+from webapp.helpdesk import correspondence
+from webapp.helpdesk import saved_replies
+from webapp.helpdesk import vocabulary
+from webapp.models import ContactRequest
+from webapp.models import SavedReply
+from webapp.web.validators import NoControlCharacters
 
 
 class SavedReplyForm(FlaskForm):

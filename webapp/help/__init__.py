@@ -2,9 +2,9 @@
 
 from flask import Blueprint
 
-from ..i18n import localize
+from webapp.web.i18n import localize
 
 bp = localize(Blueprint("help", __name__, url_prefix="/<lang>/help"))
 
-from . import routes  # noqa: E402,F401
-from . import status  # noqa: E402,F401
+from webapp.help import routes  # noqa: E402,F401
+from webapp.help import status  # noqa: E402,F401

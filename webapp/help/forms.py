@@ -15,10 +15,10 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
 
-from .. import helpdesk
-from .. import vocabulary
-from ..validators import NoControlCharacters
-from ..validators import SingleLine
+from webapp.helpdesk import submission
+from webapp.helpdesk import vocabulary
+from webapp.web.validators import NoControlCharacters
+from webapp.web.validators import SingleLine
 
 FIXED = vocabulary.FIXED_TOPICS
 MESSAGE_MIN = 10
@@ -112,8 +112,8 @@ class HelpForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.topics_available = True
         try:
-            initiatives = helpdesk.initiative_topics(lang)
-        except helpdesk.Unavailable:
+            initiatives = submission.initiative_topics(lang)
+        except submission.Unavailable:
             initiatives = []
             self.topics_available = False
         self.topic.choices = self._choices(initiatives)
@@ -138,9 +138,9 @@ class HelpForm(FlaskForm):
         """True when the honeypot was filled in."""
         return bool((self.website.data or "").strip())
 
-    def submission(self) -> helpdesk.Submission:
+    def submission(self) -> submission.Submission:
         """The validated answers for the domain layer."""
-        return helpdesk.Submission(
+        return submission.Submission(
             name=self.name.data,
             email=self.email.data,
             topic=self.topic.data,

@@ -15,15 +15,15 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
-from .. import helpdesk
-from ..errors import render_error
-from ..extensions import limiter
-from ..responses import fragment_or_page
-from ..responses import wants_fragment
-from . import bp
-from .forms import HelpForm
-from .forms import StatusForm
-from .status import status_page
+from webapp.extensions import limiter
+from webapp.help import bp
+from webapp.help.forms import HelpForm
+from webapp.help.forms import StatusForm
+from webapp.help.status import status_page
+from webapp.helpdesk import submission
+from webapp.web.errors import render_error
+from webapp.web.responses import fragment_or_page
+from webapp.web.responses import wants_fragment
 
 # Why a request was not sent although the visitor did nothing wrong; shown above the form.
 PROBLEMS = {
@@ -88,8 +88,8 @@ def send():
         return _form_page(form, 422)
     spam = form.is_spam()
     try:
-        stored = helpdesk.submit(form.submission(), g.lang, spam=spam)
-    except helpdesk.Unavailable:
+        stored = submission.submit(form.submission(), g.lang, spam=spam)
+    except submission.Unavailable:
         return _form_page(form, 503, "unavailable")
     reference = stored.reference
     if spam:

@@ -4,10 +4,10 @@ from flask import current_app
 from flask import render_template
 from flask import request
 
-from .. import status_lookup
-from ..extensions import limiter
-from . import bp
-from .forms import StatusForm
+from webapp.extensions import limiter
+from webapp.help import bp
+from webapp.help.forms import StatusForm
+from webapp.helpdesk import status_lookup
 
 
 def status_page(form: StatusForm, code: int = 200, **context):

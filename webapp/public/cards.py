@@ -16,8 +16,8 @@ from flask import render_template
 from flask import request
 from markupsafe import Markup
 
-from ..initiatives import Shown
-from . import bp
+from webapp.content.initiatives import Shown
+from webapp.public import bp
 
 # Keys are bounded by the content (versions x slugs x languages x 2); should the mount
 # point vary too, the memo starts over rather than grow.

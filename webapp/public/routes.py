@@ -7,15 +7,15 @@ from flask import redirect
 from flask import render_template
 from flask import url_for
 
-from .. import initiatives
-from .. import operator
-from .. import statutory
-from ..i18n import best_from_browser
-from ..i18n import current_lang
-from ..responses import fragment_or_page
-from ..responses import wants_fragment
-from . import bp
-from . import root_bp
+from webapp.content import initiatives
+from webapp.content import operator_details
+from webapp.content import statutory
+from webapp.public import bp
+from webapp.public import root_bp
+from webapp.web.i18n import best_from_browser
+from webapp.web.i18n import current_lang
+from webapp.web.responses import fragment_or_page
+from webapp.web.responses import wants_fragment
 
 STATIC_PAGES = ("imprint", "privacy", "accessibility")
 EASY_READ_LANG = "de"
@@ -83,7 +83,7 @@ def _card(slug: str, expanded: bool):
 @bp.get("/<any(imprint, privacy, accessibility):page>")
 def page(page: str):
     """Imprint, privacy notice and accessibility statement, from the operator's details."""
-    details = operator.current().for_language(current_lang())
+    details = operator_details.current().for_language(current_lang())
     return render_template(
         f"public/{page}.html", page=page, facts=statutory.facts(current_app.config, details)
     )

@@ -1,0 +1,127 @@
+"""Correspondence with a visitor: staff answers by e-mail, one thread per request.
+
+An answer is queued in the outbox (webapp/outbox.py) together with its audit entry and
+the status change it brings, in one transaction. The confirmation and every answer of a
+request form one thread: each new message carries the earlier Message-IDs in
+`In-Reply-To` and `References`, and `Reply-To` is the help desk, so the visitor's reply
+reaches the team and not the sending address.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from webapp.content import operator_details
+from webapp.extensions import db
+from webapp.helpdesk import casework
+from webapp.helpdesk import notifications
+from webapp.mail import outbox
+from webapp.models import ContactRequest
+from webapp.models import OutboxMessage
+from webapp.models import StaffUser
+
+KIND_LABELS = {
+    "staff_notification": _l("Notice to staff"),
+    "confirmation": _l("Confirmation to the visitor"),
+    "answer": _l("Answer"),
+    "assignment": _l("Assignment notice"),
+}
+# The messages that go to the visitor and so belong to the visitor's thread.
+VISITOR_KINDS = ("confirmation", "answer")
+
+
+def kind_label(kind: str) -> str:
+    """What a message is, in the staff member's language."""
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def delivery_state(message: OutboxMessage, staff_time: Callable[[datetime | None], str]) -> str:
+    """Where a message stands, in words: queued, sent (when), failed after N tries (why),
+    or withheld (the address had its confirmations for the day).
+
+    `staff_time` formats a time the way the page shows times.
+    """
+    if message.state == "withheld":
+        return _("Not sent: this address had reached the daily limit of confirmations")
+    if message.state == "sent":
+        return _("Sent on %(time)s", time=staff_time(message.sent_at))
+    if message.state == "failed":
+        return ngettext(
+            "Failed after %(num)d try: %(error)s",
+            "Failed after %(num)d tries: %(error)s",
+            message.attempts,
+            error=message.last_error or "–",
+        )
+    if message.attempts:
+        return ngettext(
+            "Waiting to be sent; %(num)d try failed (%(error)s), next try %(time)s",
+            "Waiting to be sent; %(num)d tries failed (%(error)s), next try %(time)s",
+            message.attempts,
+            error=message.last_error or "–",
+            time=staff_time(message.next_attempt_at),
+        )
+    return _("Waiting to be sent")
+
+
+def thread_ids(item: ContactRequest) -> list[str]:
+    """The Message-IDs of the visitor's thread so far, oldest first.
+
+    A withheld message never reached the visitor: an answer must not refer to it.
+    """
+    return [
+        m.message_id for m in item.messages if m.kind in VISITOR_KINDS and m.state != "withheld"
+    ]
+
+
+def answer_subject(item: ContactRequest) -> str:
+    """The prefilled subject, in the visitor's language: "Re: " and the confirmation's."""
+    with force_locale(item.language):
+        return _("Re: %(subject)s", subject=notifications.confirmation_subject(item.reference))
+
+
+def send_answer(
+    item: ContactRequest, subject: str, body: str, author: StaffUser, status: str | None
+) -> OutboxMessage:
+    """Queue a staff answer to the visitor, threaded onto earlier mails; set the status.
+
+    `status` is what the request becomes (usually "answered"); None or the current status
+    leaves it. One commit for the message, the status and the audit entries.
+    """
+    earlier = thread_ids(item)
+    text = body.replace("\r\n", "\n").strip()  # browsers send CRLF; store one kind of break
+    with force_locale(item.language):
+        # The operator's signature, as under every e-mail the site sends.
+        text += "\n\n" + operator_details.mail_footer(item.language)
+    message = outbox.queue(
+        "answer",
+        item.email,
+        subject.strip(),
+        text,
+        request_id=item.id,
+        author=author,
+        reply_to=current_app.config["HELPDESK_EMAIL"],
+        in_reply_to=earlier[-1] if earlier else None,
+        references=earlier,
+    )
+    item.messages.append(message)
+    casework.audit(item, item.reference, author, "answered")
+    if status and status != item.status:
+        casework.audit(item, item.reference, author, "status", f"{item.status} -> {status}")
+        item.status = status
+    db.session.commit()
+    return message
+
+
+def resend(item: ContactRequest, message: OutboxMessage, actor: StaffUser) -> None:
+    """Queue a sent or failed message again (same Message-ID) and record who asked.
+
+    Raises ValueError for any other (outbox.can_send_again).
+    """
+    outbox.send_again(message)
+    casework.audit(item, item.reference, actor, "resent")
+    db.session.commit()

@@ -1,0 +1,87 @@
+"""The help desk's words: its topics and statuses, defined once.
+
+The help form, the staff list and request page, the CSV export, every e-mail and the
+visitor's status lookup name a topic or a status through this module only, so a topic
+reads the same everywhere ("Finding a job" in the form, the list and the staff e-mail)
+and a new one is added in one place.
+
+A request's `topic` is one of FIXED_TOPICS or the slug of an initiative, whose name
+comes from the database in the language asked for.
+"""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import ContactRequest
+from webapp.models import Initiative
+from webapp.models import InitiativeText
+
+# The order staff work through a request; any step may be set again (to reopen one).
+STATUSES = ("new", "in_progress", "answered", "closed")
+# Requests still waiting for an answer: they have an age and can be overdue.
+OPEN_STATUSES = ("new", "in_progress")
+STATUS_LABELS = {
+    "new": _l("New"),
+    "in_progress": _l("In progress"),
+    "answered": _l("Answered"),
+    "closed": _l("Closed"),
+}
+# The same statuses as the visitor reads them in the status lookup.
+VISITOR_STATUS_LABELS = {
+    "new": _l("Received, not yet read"),
+    "in_progress": _l("Being worked on"),
+    "answered": _l("Answered"),
+    "closed": _l("Closed"),
+}
+
+# The general topics, in the order the help form offers them ("other" comes last there,
+# after the initiatives).
+TOPIC_LABELS = {
+    "job": _l("Finding a job"),
+    "housing": _l("Housing"),
+    "childcare": _l("Childcare"),
+    "moving": _l("Moving to the region"),
+    "barrier": _l("Reporting a barrier on this website"),
+    "other": _l("Something else"),
+}
+FIXED_TOPICS = tuple(TOPIC_LABELS)
+
+
+def status_label(status: str) -> str:
+    """A status in the current language, as staff read it (the raw value if unknown)."""
+    return str(STATUS_LABELS.get(status, status))
+
+
+def visitor_status_label(status: str) -> str:
+    """A status in the current language, as the visitor reads it."""
+    return str(VISITOR_STATUS_LABELS.get(status, VISITOR_STATUS_LABELS["in_progress"]))
+
+
+def initiative_topics(lang: str) -> list[tuple[str, str]]:
+    """(slug, name) of every initiative in display order: one light query of two columns."""
+    stmt = (
+        select(Initiative.slug, InitiativeText.name)
+        .join(InitiativeText)
+        .where(InitiativeText.lang == lang)
+        .order_by(Initiative.sort_order, Initiative.id)
+    )
+    return [(slug, name) for slug, name in db.session.execute(stmt)]
+
+
+def topic_label(item: ContactRequest, lang: str) -> str:
+    """The topic of a request: a fixed topic in the current language, or the initiative's
+    name in `lang` (looked up by slug when the link to it is gone); else the raw value."""
+    if item.topic in TOPIC_LABELS:
+        return str(TOPIC_LABELS[item.topic])
+    initiative = item.initiative or db.session.scalar(
+        select(Initiative).where(Initiative.slug == item.topic)
+    )
+    return initiative.text(lang).name if initiative else item.topic
+
+
+def topic_choices(lang: str) -> list[tuple[str, str]]:
+    """Every topic a request can have, as (value, label) pairs: the fixed ones, then the
+    initiatives (for the staff list's filter)."""
+    fixed = [(topic, str(label)) for topic, label in TOPIC_LABELS.items()]
+    return fixed + initiative_topics(lang)
