@@ -1,4 +1,9 @@
-"""The staff area under /admin."""
+"""The staff area under /admin: sign-in, the list of requests, a request and its actions,
+saved replies and the overview.
+
+Modules here register routes on `bp` and may import `webapp.helpdesk`, `webapp.mail`,
+`webapp.web` and `webapp.models`; never another blueprint.
+"""
 
 from urllib.parse import urlsplit
 

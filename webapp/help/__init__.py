@@ -1,4 +1,8 @@
-"""The help desk form, "Can we help you?", under /<lang>/help."""
+"""The help desk form, "Can we help you?", under /<lang>/help, and the status lookup.
+
+May import `webapp.helpdesk`, `webapp.content`, `webapp.web` and `webapp.models`; never
+another blueprint.
+"""
 
 from flask import Blueprint
 

@@ -1,4 +1,8 @@
-"""Public pages: overview, initiatives, and the statutory pages, under /<lang>/."""
+"""Public pages under /<lang>/: the overview, the alliances, the legal pages, Leichte Sprache.
+
+May import `webapp.content`, `webapp.web` and `webapp.models`; never another blueprint.
+Public pages never open the session, so nginx may cache them (`webapp.web.sessions`).
+"""
 
 from flask import Blueprint
 
