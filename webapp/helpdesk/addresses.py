@@ -13,6 +13,10 @@ only, so `ÖZIL@…` and `özil@…` were one address on PostgreSQL and two on S
 - `replace_in_text`: an address in free text (a note, an e-mail's body) replaced only
   where it stands as a whole address, never as the tail of another (`ana@…` in
   `jana@…`).
+
+Imports nothing of the app, so the models use it too: they set the keys whenever an
+address is set (ContactRequest.email_key, OutboxMessage.recipient_key and
+recipient_mailbox).
 """
 
 import unicodedata
