@@ -54,7 +54,8 @@ def lookup(reference: str, email: str) -> Found | None:
             ContactRequest.is_spam,
         ).where(ContactRequest.reference == normalise_reference(reference))
     ).first()
-    # Compared normalised (addresses.normalise): any case or Unicode form, no +tag dropped.
+    # Compared normalised (addresses.normalise): any case or Unicode form; another +tag is
+    # another address.
     stored = row.email_key if row else STAND_IN
     matches = hmac.compare_digest(
         stored.encode("utf-8"), addresses.normalise(email).encode("utf-8")
