@@ -136,3 +136,21 @@ def test_importing_the_package_does_not_load_the_staff_blueprint():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "False"
+
+
+def test_one_account_per_address_in_any_case_or_unicode_form(app, runner):
+    """Addresses are compared casefolded and composed (webapp/helpdesk/addresses.py), so
+    Straße@… and STRASSE@… cannot become two accounts for one person."""
+    result = runner.invoke(
+        args=["admin", "create", "Straße@Example.org", "--password-stdin"], input=f"{PASSWORD}\n"
+    )
+    assert "Created staff account strasse@example.org." in result.output
+    for spelling in ("STRASSE@example.org", "strasse@EXAMPLE.ORG"):
+        result = runner.invoke(
+            args=["admin", "create", spelling, "--password-stdin"], input=f"{PASSWORD}\n"
+        )
+        assert result.exit_code != 0 and "exists already" in result.output
+    with app.app_context():
+        assert [account.email for account in db.session.scalars(select(StaffUser))] == [
+            "strasse@example.org"
+        ]

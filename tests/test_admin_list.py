@@ -214,3 +214,11 @@ def test_csv_leaves_ordinary_text_alone(signed_in, make_request):
     make_request(reference="H-X", name="Anna Müller", message="1 + 1 = 2")
     row = read_csv(signed_in.get("/admin/export.csv"))[1]
     assert "Anna Müller" in row and "1 + 1 = 2" in row
+
+
+@pytest.mark.parametrize("query", ["özil.probe", "ÖZIL.PROBE@EXAMPLE", "O\u0308zil"])
+def test_search_finds_an_address_in_any_case_or_unicode_form(signed_in, make_request, query):
+    make_request(reference="H-OZIL", email="ÖZIL.Probe@Example.org")
+    make_request(reference="H-OZ", email="ozil.probe@example.org")
+    html = signed_in.get("/admin/", query_string={"q": query}).get_data(as_text=True)
+    assert rows(html) == ["H-OZIL"]

@@ -2,11 +2,16 @@
 the rest. Every request is stored and its confirmation queued; the help POST never reads
 the outbox, the sender decides, and staff see which confirmation was not sent and why."""
 
+import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from tests.conftest import Collector
 from tests.conftest import StaffActions
 from tests.conftest import csrf_from
+from tests.conftest import free_port
+from tests.conftest import mail_settings
 from tests.conftest import statements_run
 from webapp.extensions import db
 from webapp.mail import outbox
@@ -173,3 +178,49 @@ def test_an_answer_does_not_thread_onto_a_withheld_confirmation(mail_app_factory
     answer = next(m for m in smtp.parsed() if "flat in Aue" in m.get_content())
     assert answer["To"] == "mara@example.org"
     assert answer["In-Reply-To"] is None and answer["References"] is None
+
+
+@pytest.fixture
+def utf8_smtp():
+    """Like `smtp`, and it takes non-ASCII addresses (SMTPUTF8), as today's servers do."""
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=True)
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+# Five spellings of one mailbox each: +tags, case, Unicode case and composition.
+ONE_MAILBOX = {
+    "plus tags": [f"victim+{number}@example.org" for number in range(5)],
+    "tags and case": [
+        "Victim@example.org",
+        "victim+a@EXAMPLE.org",
+        "VICTIM+b@example.org",
+        "victim@example.org",
+        "victim+c@example.org",
+    ],
+    "unicode": [
+        "ÖZIL.Probe@example.org",
+        "ÖZIL.Probe@example.org",
+        "özil.probe@example.org",
+        "O\u0308ZIL.PROBE+x@Example.org",
+        "Özil.Probe@EXAMPLE.ORG",
+    ],
+}
+
+
+@pytest.mark.parametrize("spellings", ONE_MAILBOX.values(), ids=ONE_MAILBOX.keys())
+def test_the_limit_counts_mailboxes_not_spellings(app_factory, utf8_smtp, spellings):
+    """Five requests to victim+0…4@example.org sent five confirmations into one inbox;
+    on SQLite even one spelling with Ö repeated went through every time."""
+    app = app_factory(**mail_settings(utf8_smtp.port), HELP_RATE_LIMIT="100 per minute")
+    client = app.test_client()
+    for address in spellings:
+        post_help(client, address)
+    output = deliver(app)
+    assert "Sent 8, failed 0" in output and "withheld 2" in output
+    assert [row[2] for row in confirmation_rows(app)] == ["sent"] * 3 + ["withheld"] * 2
+    confirmations = [m for m in utf8_smtp.parsed() if "Your request" in m["Subject"]]
+    assert [m["To"] for m in confirmations] == spellings[:3]  # each as the visitor typed it

@@ -18,17 +18,6 @@ from webapp import create_app
 from webapp.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
-# SQLAlchemy cannot reflect an expression index from SQLite (the outbox's index on
-# lower(recipient)) and says so; PostgreSQL reflects and compares it.
-# Alembic then skips comparing it there (test_outbox checks the index is used).
-pytestmark = [
-    pytest.mark.filterwarnings(
-        "ignore:Skipped unsupported reflection of expression-based index:sqlalchemy.exc.SAWarning"
-    ),
-    pytest.mark.filterwarnings(
-        "ignore:autogenerate skipping metadata-specified expression-based index:UserWarning"
-    ),
-]
 
 
 @pytest.fixture
@@ -99,3 +88,65 @@ def test_downgrade_to_nothing_and_upgrade_again(fresh_app):
     assert table_names() == set()
     upgrade()
     assert table_names() == set(db.metadata.tables)
+
+
+# The schema just before the address keys; rows written then have none.
+BEFORE_ADDRESS_KEYS = "6d3f1b8a2c47"
+
+
+def test_existing_rows_get_their_address_keys(fresh_app):
+    """Requests, e-mails and staff accounts stored before the keys existed are found by
+    any spelling of their address afterwards, on both databases."""
+    from webapp.helpdesk import accounts
+    from webapp.helpdesk import persons
+    from webapp.mail import outbox
+    from webapp.models import OutboxMessage
+
+    upgrade(revision=BEFORE_ADDRESS_KEYS)
+    now = "2026-12-01 09:00:00"
+    with db.engine.begin() as connection:
+        for number, email in enumerate(
+            ["ÖZIL.Probe@example.org", "O\u0308zil.probe@EXAMPLE.org", "jana@example.org"], 1
+        ):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO contact_request (id, reference, created_at, language, topic,"
+                    " name, email, message, status, consent_at, is_spam)"
+                    " VALUES (:id, :reference, :now, 'de', 'job', 'Probe', :email, 'Hallo',"
+                    " 'new', :now, false)"
+                ),
+                {"id": number, "reference": f"H-2026-{number:06d}", "now": now, "email": email},
+            )
+        for number, recipient in enumerate(
+            ["victim+0@example.org", "Victim+1@Example.org", "VICTIM@example.org"], 1
+        ):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO outbox_message (id, kind, recipient, message_id, state,"
+                    " attempts, next_attempt_at, created_at)"
+                    " VALUES (:id, 'confirmation', :recipient, :message_id, 'sent', 1, :now, :now)"
+                ),
+                {"id": number, "recipient": recipient, "message_id": f"<{number}@x>", "now": now},
+            )
+        connection.execute(
+            sa.text(
+                "INSERT INTO staff_user (email, password_hash, created_at, active,"
+                " session_version) VALUES ('straße@example.org', 'x', :now, true, 0)"
+            ),
+            {"now": now},
+        )
+
+    upgrade()
+
+    found = persons.requests_from("özil.probe@example.org")
+    assert [item.email for item in found] == [
+        "ÖZIL.Probe@example.org",
+        "O\u0308zil.probe@EXAMPLE.org",
+    ]
+    assert [item.email for item in persons.requests_from("JANA@example.org")] == [
+        "jana@example.org"
+    ]
+    last = db.session.get(OutboxMessage, 3)
+    assert outbox.earlier_in_a_day(last) == 2  # one mailbox, three spellings
+    assert accounts.find("STRASSE@example.org").email == "strasse@example.org"
+    assert accounts.find("Straße@Example.org") is not None

@@ -1,9 +1,9 @@
 """Looking up the outbox by address stays cheap however many e-mails a day brings.
 
 The sender checks the daily confirmation limit before each confirmation. It compares
-lower(recipient), kind and date; an index on exactly that finds one address's rows,
-where the former (kind, created_at) index read every confirmation of the day. The limit
-stays case-blind: Jana@… and jana@… are one address.
+the recipient's mailbox, kind and date; an index on exactly that finds one mailbox's
+rows, where the former (kind, created_at) index read every confirmation of the day. The
+limit stays case-blind: Jana@… and jana@… are one address.
 """
 
 import re
@@ -17,7 +17,7 @@ from webapp.mail import outbox
 from webapp.models import OutboxMessage
 from webapp.models import utcnow
 
-INDEX = "ix_outbox_message_recipient_kind_created_at"
+INDEX = "ix_outbox_message_mailbox_kind_created_at"
 
 
 def test_the_daily_count_is_case_blind_and_looks_back_only(app):

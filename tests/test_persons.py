@@ -6,6 +6,8 @@ import re
 import sqlalchemy as sa
 from sqlalchemy import select
 
+from tests.conftest import StaffActions
+from tests.conftest import csrf_from
 from webapp.extensions import db
 from webapp.helpdesk import casework
 from webapp.mail import outbox
@@ -137,5 +139,146 @@ def test_staff_delete_all_from_an_address_after_confirming(app, client, staff, m
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "forgotten"))
         assert entry.actor_id == staff.user_id
     assert "2 Anfragen von dieser Adresse wurden gelöscht." in client.get("/admin/").get_data(
+        as_text=True
+    )
+
+
+# --- One address exactly: never a part of another, in any case or Unicode form ---------
+
+ANA = "ana@example.org"
+JANA = "jana@example.org"
+# One person's address as different people type it: case, ß/ss-free, composed or not.
+OZIL = ["ÖZIL.Probe@example.org", "özil.probe@example.org", "O\u0308ZIL.PROBE@Example.org"]
+
+
+def test_forgetting_ana_leaves_jana_and_ana_plus_tag_whole(mail_app_factory, smtp):
+    """The probe's case: `forget ana@example.org` made Jana's address `j[removed]`, which
+    broke her status lookup and sent her next answer to the envelope recipient `j`."""
+    app = mail_app_factory(HELP_RATE_LIMIT="100 per minute")
+    client = app.test_client()
+    post_help(client, JANA, "Jana's question.")
+    post_help(client, ANA, "Ana's question.")
+    post_help(client, "ana+news@example.org", "Ana's other address.")
+    post_help(client, "Mara@example.org", f"My friends are {JANA} and {ANA.upper()}.")
+    staff = StaffActions(app, app.test_client())
+    staff.create()
+    with app.app_context():
+        jana, _ana, _plus, mara = db.session.scalars(
+            select(ContactRequest).order_by(ContactRequest.id)
+        ).all()
+        jana_id, jana_reference = jana.id, jana.reference
+        author = db.session.scalar(select(StaffUser))
+        casework.add_note(jana, f"Her sister is Ana ({ANA}); Jana writes from {JANA}.", author)
+        casework.add_note(mara, f"x.{ANA}, {ANA}. and {ANA}.uk are not Ana's.", author)
+
+    result = app.test_cli_runner().invoke(args=["requests", "forget", "Ana@Example.org", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 1 request(s)" in result.output
+    with app.app_context():
+        assert sorted(db.session.scalars(select(ContactRequest.email))) == [
+            "Mara@example.org",
+            "ana+news@example.org",
+            JANA,
+        ]
+        assert db.session.get(ContactRequest, jana_id).message == "Jana's question."
+        mara = db.session.scalar(select(ContactRequest).filter_by(email="Mara@example.org"))
+        assert mara.message == f"My friends are {JANA} and [removed]."
+        assert sorted(db.session.scalars(select(Note.body))) == [
+            f"Her sister is Ana ([removed]); Jana writes from {JANA}.",
+            f"x.{ANA}, [removed]. and {ANA}.uk are not Ana's.",
+        ]
+        recipients = db.session.scalars(select(OutboxMessage.recipient)).all()
+        assert ANA not in recipients and JANA in recipients
+        assert "ana+news@example.org" in recipients
+
+    # Jana's status lookup still finds her request.
+    page = client.get(f"/en/help/status?reference={jana_reference}").get_data(as_text=True)
+    found = client.post(
+        "/en/help/status",
+        data={"reference": jana_reference, "email": JANA, "csrf_token": csrf_from(page)},
+    ).get_data(as_text=True)
+    assert "Received, not yet read" in found
+
+    # Her next answer goes to her own address.
+    assert staff.login().status_code == 302
+    page = staff.client.get(f"/admin/requests/{jana_id}").get_data(as_text=True)
+    answered = staff.client.post(
+        f"/admin/requests/{jana_id}/answer",
+        data={
+            "answer-csrf_token": csrf_from(page),
+            "answer-subject": f"Re: {jana_reference}",
+            "answer-body": "Here is your answer.",
+            "answer-status": "answered",
+        },
+    )
+    assert answered.status_code == 303
+    smtp.messages.clear()
+    assert "failed 0" in app.test_cli_runner().invoke(args=["outbox", "send"]).output
+    [answer] = [e for e in smtp.messages if b"Here is your answer." in e.original_content]
+    assert answer.rcpt_tos == [JANA]
+
+
+def test_forgetting_acts_on_exactly_the_address_given_plus_tags_included(app, runner, make_request):
+    """news@example.org is the tail of ana+news@example.org, and ana+news@ is another
+    address than ana@: each forget takes its own address and nothing else."""
+    plain = make_request(email=ANA)
+    tagged = make_request(email="Ana+News@example.org")
+    make_request(email="news@example.org", message="Please write to ana+news@example.org.")
+    result = runner.invoke(args=["requests", "forget", "news@example.org", "--yes"])
+    assert "Deleted 1 request(s)" in result.output
+    with app.app_context():
+        left = db.session.execute(select(ContactRequest.id, ContactRequest.email)).all()
+        assert sorted(left) == [(plain, ANA), (tagged, "Ana+News@example.org")]
+
+    result = runner.invoke(args=["requests", "forget", "ana+news@example.org", "--yes"])
+    assert "Deleted 1 request(s)" in result.output
+    with app.app_context():
+        [left] = db.session.scalars(select(ContactRequest)).all()
+        assert (left.id, left.email) == (plain, ANA)
+
+
+def test_export_and_forget_find_every_spelling_of_a_non_ascii_address(app, runner, make_request):
+    """SQLite's lower() folds ASCII only: `forget özil.probe@…` said "Deleted 0 request(s)"
+    while five requests from ÖZIL.Probe@… remained."""
+    client = app.test_client()
+    post_help(client, "ÖZIL.Probe@example.org", "Sent through the form.")
+    for spelling in [*OZIL, "Özil.Probe@EXAMPLE.ORG"]:
+        make_request(email=spelling)
+    other = make_request(email="ozil.probe@example.org", message=f"Not {OZIL[0]}, {OZIL[2]}!")
+    with app.app_context():
+        outbox.queue("answer", "ÖZIL.PROBE@example.org", "Hello", "Hello", request_id=None)
+        db.session.commit()
+
+    exported = json.loads(runner.invoke(args=["requests", "export-person", OZIL[1]]).output)
+    assert exported["email"] == "özil.probe@example.org"
+    assert [item["email"] for item in exported["requests"]] == [
+        "ÖZIL.Probe@example.org",
+        *OZIL,
+        "Özil.Probe@EXAMPLE.ORG",
+    ]  # as each visitor typed it
+    assert [m["to"] for m in exported["other_emails"]] == ["ÖZIL.PROBE@example.org"]
+
+    result = runner.invoke(args=["requests", "forget", OZIL[1], "--yes"])
+    assert "Deleted 5 request(s)" in result.output
+    with app.app_context():
+        [left] = db.session.scalars(select(ContactRequest)).all()
+        assert left.id == other and left.message == "Not [removed], [removed]!"
+        assert db.session.scalars(select(OutboxMessage.recipient)).all() == []
+
+
+def test_staff_delete_all_from_an_address_finds_every_spelling(app, client, staff, make_request):
+    staff.login()
+    first, *_rest = [make_request(email=spelling) for spelling in OZIL]
+    other = make_request(email="ozil.probe@example.org")
+    confirm = client.get(f"/admin/requests/{first}/forget").get_data(as_text=True)
+    assert all(f"H-TEST-{number:04d}" in confirm for number in (1, 2, 3))
+    assert "H-TEST-0004" not in confirm
+    response = client.post(
+        f"/admin/requests/{first}/forget", data={"csrf_token": csrf_from(confirm)}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(ContactRequest.id)).all() == [other]
+    assert "3 Anfragen von dieser Adresse wurden gelöscht." in client.get("/admin/").get_data(
         as_text=True
     )

@@ -120,3 +120,20 @@ def test_wrong_address_and_unknown_reference_do_the_same_work(app, client, known
     unknown = statements_for("H-2026-999999", "jana@example.org")
     right = statements_for("H-2026-000123", "jana@example.org")
     assert wrong_address == unknown == right
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("Jürgen.Groß@example.org", "JU\u0308RGEN.GROSS@EXAMPLE.ORG"),  # ß, decomposed Ü
+        ("O\u0308zil.Probe@example.org", "ÖZIL.PROBE@example.org"),  # stored decomposed
+    ],
+)
+def test_any_spelling_of_the_address_finds_the_request(client, make_request, stored, typed):
+    make_request(reference="H-2026-000321", email=stored)
+    assert "Received, not yet read" in look_up(client, "en", "H-2026-000321", typed).get_data(
+        as_text=True
+    )
+    # Another +tag is another address: the lookup stays exact.
+    other = look_up(client, "en", "H-2026-000321", typed.replace("@", "+x@"))
+    assert NOT_FOUND["en"] in other.get_data(as_text=True)

@@ -16,6 +16,7 @@ from webapp import demo
 from webapp.content import loader
 from webapp.content import operator_details
 from webapp.helpdesk import accounts
+from webapp.helpdesk import addresses
 from webapp.helpdesk import casework
 from webapp.helpdesk import persons
 from webapp.mail import outbox
@@ -75,7 +76,7 @@ def create_staff(email: str, password_stdin: bool) -> None:
 def set_staff_password(email: str, password_stdin: bool) -> None:
     """Set a new password for a staff account."""
     if accounts.find(email) is None:
-        raise click.ClickException(f"There is no account for {accounts.normalise(email)}.")
+        raise click.ClickException(f"There is no account for {addresses.normalise(email)}.")
     password = _read_password(password_stdin)
     try:
         user = accounts.set_password(email, password)
@@ -141,7 +142,11 @@ def purge_requests(days: int | None) -> None:
 @click.argument("email")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def forget_person(email: str, yes: bool) -> None:
-    """Delete every request from EMAIL, with notes, e-mails and every other trace of it."""
+    """Delete every request from EMAIL, with notes, e-mails and every other trace of it.
+
+    EMAIL is matched exactly, in any case or Unicode form: ana+news@example.org is
+    another address than ana@example.org, and jana@example.org is left alone.
+    """
     count = len(persons.requests_from(email))
     if not yes:
         click.confirm(
@@ -155,7 +160,10 @@ def forget_person(email: str, yes: bool) -> None:
 @requests_cli.command("export-person")
 @click.argument("email")
 def export_person(email: str) -> None:
-    """Print everything held about EMAIL as JSON (a GDPR access request)."""
+    """Print everything held about EMAIL as JSON (a GDPR access request).
+
+    EMAIL is matched exactly, in any case or Unicode form (not with another +tag).
+    """
     click.echo(json.dumps(persons.export(email), ensure_ascii=False, indent=2))
 
 

@@ -14,13 +14,13 @@ from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
-from sqlalchemy import func
-from sqlalchemy import literal_column
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.orm import validates
 
 from webapp.extensions import db
+from webapp.helpdesk import addresses
 
 
 def utcnow() -> datetime:
@@ -108,7 +108,11 @@ class ContactRequest(db.Model):
         ForeignKey("initiative.id", ondelete="SET NULL")
     )
     name: Mapped[str] = mapped_column(String(200))
+    # As the visitor typed it: shown to staff, and where answers go.
     email: Mapped[str] = mapped_column(String(320))
+    # addresses.normalise(email), set with it: every look-up by address compares this
+    # (status lookup, export, forget), never lower(email), which SQLite folds ASCII only.
+    email_key: Mapped[str] = mapped_column(String(320), index=True, info={"address_key": True})
     organisation: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(50))
     message: Mapped[str] = mapped_column(Text)
@@ -131,6 +135,11 @@ class ContactRequest(db.Model):
         order_by="OutboxMessage.id",
         passive_deletes=True,
     )
+
+    @validates("email")
+    def _set_email_key(self, _key: str, value: str) -> str:
+        self.email_key = addresses.normalise(value)
+        return value
 
 
 class StaffUser(UserMixin, db.Model):
@@ -197,15 +206,12 @@ class OutboxMessage(db.Model):
     """
 
     __tablename__ = "outbox_message"
-    # Every look-up by address compares lower(recipient) (an address in any case is one
-    # address): the daily limit on confirmations (with kind and date), a person's export
-    # and deletion. One expression index serves them all.
+    # Every look-up by address goes through the recipient's mailbox: the daily limit on
+    # confirmations (with kind and date), a person's export and deletion (with
+    # recipient_key). One index serves them all.
     __table_args__ = (
         Index(
-            "ix_outbox_message_recipient_kind_created_at",
-            func.lower(literal_column("recipient")),
-            "kind",
-            "created_at",
+            "ix_outbox_message_mailbox_kind_created_at", "recipient_mailbox", "kind", "created_at"
         ),
     )
 
@@ -217,6 +223,10 @@ class OutboxMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     recipient: Mapped[str] = mapped_column(String(320))
+    # Set with the recipient (see webapp/helpdesk/addresses.py): the address normalised,
+    # for export and forget, and without its +tag, the inbox the daily limit counts.
+    recipient_key: Mapped[str] = mapped_column(String(320), info={"address_key": True})
+    recipient_mailbox: Mapped[str] = mapped_column(String(320), info={"address_key": True})
     reply_to: Mapped[str | None] = mapped_column(String(320))
     # None until the sender writes them from the request (the help POST's e-mails: at the
     # first try, kept for every retry); outbox.text_of() gives the text meanwhile.
@@ -240,6 +250,12 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     help_request: Mapped[ContactRequest | None] = relationship(back_populates="messages")
     author: Mapped[StaffUser | None] = relationship()
+
+    @validates("recipient")
+    def _set_recipient_keys(self, _key: str, value: str) -> str:
+        self.recipient_key = addresses.normalise(value)
+        self.recipient_mailbox = addresses.mailbox(value)
+        return value
 
 
 class SavedReply(db.Model):

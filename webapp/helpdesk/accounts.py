@@ -10,12 +10,12 @@ STAFF_SESSION_HOURS after sign-in, however busy it was.
 import time
 from functools import cache
 
-from sqlalchemy import func
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from webapp.extensions import db
+from webapp.helpdesk import addresses
 from webapp.models import StaffUser
 
 MIN_PASSWORD_LENGTH = 12
@@ -32,21 +32,19 @@ class AccountError(Exception):
     """An account cannot be created or changed; the message says why."""
 
 
-def normalise(email: str) -> str:
-    """E-mail addresses are compared without surrounding space and case."""
-    return email.strip().lower()
-
-
 def find(email: str) -> StaffUser | None:
-    """The account with this e-mail address, or None."""
-    stmt = select(StaffUser).where(func.lower(StaffUser.email) == normalise(email))
+    """The account with this e-mail address (in any case or Unicode form), or None.
+
+    Accounts store their address normalised (see `create`), so it is compared as is.
+    """
+    stmt = select(StaffUser).where(StaffUser.email == addresses.normalise(email))
     return db.session.scalar(stmt)
 
 
 def _existing(email: str) -> StaffUser:
     user = find(email)
     if user is None:
-        raise AccountError(f"There is no account for {normalise(email)}.")
+        raise AccountError(f"There is no account for {addresses.normalise(email)}.")
     return user
 
 
@@ -57,7 +55,7 @@ def _check_password(password: str) -> None:
 
 def create(email: str, password: str) -> StaffUser:
     """Create an active account; the password is stored as a scrypt hash."""
-    email = normalise(email)
+    email = addresses.normalise(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise AccountError(f"'{email}' is not an e-mail address.")
     if find(email) is not None:

@@ -4,19 +4,23 @@ For GDPR articles 15 (access) and 17 (erasure). Forgetting deletes every request
 from the address with its notes and e-mails, deletes any other e-mail to it, and
 removes the address from every other text the database holds (a note on another
 request, say). The audit keeps only that a deletion happened: no address, no reference.
+
+Both act on exactly one address, compared normalised (addresses.normalise: any case,
+any Unicode form): the request's and the e-mail's stored key must equal it, and in free
+text only a whole address is replaced. So forgetting ana@example.org leaves
+jana@example.org and ana+news@example.org as they are.
 """
 
-import re
 from datetime import datetime
 
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import delete
-from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
 from webapp.extensions import db
+from webapp.helpdesk import addresses
 from webapp.helpdesk import casework
 from webapp.mail import outbox
 from webapp.models import AuditEntry
@@ -30,19 +34,22 @@ REMOVED = "[removed]"
 NOT_SEARCHED = {"staff_user", "alembic_version"}
 
 
-def normalise(email: str) -> str:
-    """Addresses compare without case and surrounding spaces."""
-    return email.strip().lower()
-
-
 def requests_from(email: str) -> list[ContactRequest]:
-    """Every request sent from the address, oldest first."""
+    """Every request sent from the address (in any case or Unicode form), oldest first."""
     stmt = (
         select(ContactRequest)
-        .where(func.lower(ContactRequest.email) == normalise(email))
+        .where(ContactRequest.email_key == addresses.normalise(email))
         .order_by(ContactRequest.created_at, ContactRequest.id)
     )
     return list(db.session.scalars(stmt))
+
+
+def _to_address(email: str):
+    """The condition "an e-mail to exactly this address" (the mailbox index finds them)."""
+    return (
+        OutboxMessage.recipient_mailbox == addresses.mailbox(email),
+        OutboxMessage.recipient_key == addresses.normalise(email),
+    )
 
 
 def _time(value: datetime | None) -> str | None:
@@ -76,13 +83,10 @@ def export(email: str) -> dict:
             }
         )
     others = db.session.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.request_id.is_(None),
-            func.lower(OutboxMessage.recipient) == normalise(email),
-        )
+        select(OutboxMessage).where(OutboxMessage.request_id.is_(None), *_to_address(email))
     )
     return {
-        "email": normalise(email),
+        "email": addresses.normalise(email),
         "exported_at": _time(utcnow()),
         "requests": items,
         "other_emails": [_message(m) for m in others],
@@ -108,24 +112,33 @@ def _text_columns():
             continue
         keys = list(table.primary_key.columns)
         for column in table.columns:
-            if isinstance(column.type, String | Text) and not column.primary_key:
+            # An address key is derived from its address column, never written on its own.
+            if column.primary_key or column.info.get("address_key"):
+                continue
+            if isinstance(column.type, String | Text):
                 yield table, keys, column
 
 
 def _scrub(email: str) -> int:
-    """Replace the address in every remaining text column; return how many cells changed."""
-    pattern = re.compile(re.escape(normalise(email)), re.IGNORECASE)
+    """Replace the address, where it stands as a whole address, in every remaining text
+    column; return how many cells changed.
+
+    The database only narrows the search to cells holding an "@": whether one holds this
+    address, in whatever case or Unicode form, is decided here (SQLite's lower() would
+    miss Ö and Ø, and a substring would find ana@… inside jana@…).
+    """
     changed = 0
     for table, keys, column in _text_columns():
-        stmt = select(*keys, column).where(
-            func.lower(column).contains(normalise(email), autoescape=True)
-        )
+        stmt = select(*keys, column).where(column.contains("@", autoescape=True))
         for row in db.session.execute(stmt).all():
             *key_values, value = row
+            scrubbed = addresses.replace_in_text(value, email, REMOVED)
+            if scrubbed == value:
+                continue
             db.session.execute(
                 update(table)
                 .where(*(k == v for k, v in zip(keys, key_values, strict=True)))
-                .values({column.name: pattern.sub(REMOVED, value)})
+                .values({column.name: scrubbed})
             )
             changed += 1
     return changed
@@ -140,9 +153,7 @@ def forget(email: str, actor: StaffUser | None = None) -> int:
     for item in items:
         db.session.delete(item)  # its notes and e-mails go with it
     db.session.flush()
-    db.session.execute(
-        delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == normalise(email))
-    )
+    db.session.execute(delete(OutboxMessage).where(*_to_address(email)))
     _scrub(email)
     db.session.add(
         AuditEntry(

@@ -15,6 +15,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.helpdesk import addresses
 from webapp.helpdesk import workdays
 from webapp.helpdesk.vocabulary import OPEN_STATUSES
 from webapp.helpdesk.vocabulary import STATUSES
@@ -117,7 +118,9 @@ def query(filters: Filters, now: datetime | None = None) -> Select:
                         ContactRequest.email,
                         ContactRequest.message,
                     )
-                )
+                ),
+                # The address in any case or Unicode form (lower() folds ASCII only).
+                ContactRequest.email_key.contains(addresses.normalise(filters.q), autoescape=True),
             )
         )
     return stmt.order_by(ContactRequest.created_at.desc(), ContactRequest.id.desc())

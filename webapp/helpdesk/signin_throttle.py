@@ -20,13 +20,13 @@ from flask import current_app
 from flask_limiter.util import get_remote_address
 
 from webapp.extensions import limiter
-from webapp.helpdesk import accounts
+from webapp.helpdesk import addresses
 
 DAY = 24 * 3600
 
 
 def _key(kind: str, email: str) -> str:
-    digest = hashlib.sha256(accounts.normalise(email).encode("utf-8")).hexdigest()[:32]
+    digest = hashlib.sha256(addresses.normalise(email).encode("utf-8")).hexdigest()[:32]
     return f"signin/{kind}/{digest}/{get_remote_address()}"
 
 

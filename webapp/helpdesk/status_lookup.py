@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.helpdesk import addresses
 from webapp.helpdesk import vocabulary
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
@@ -47,15 +48,17 @@ def lookup(reference: str, email: str) -> Found | None:
     row = db.session.execute(
         select(
             ContactRequest.id,
-            ContactRequest.email,
+            ContactRequest.email_key,
             ContactRequest.status,
             ContactRequest.created_at,
             ContactRequest.is_spam,
         ).where(ContactRequest.reference == normalise_reference(reference))
     ).first()
-    stored = row.email if row else STAND_IN
+    # Compared normalised (addresses.normalise): any case or Unicode form; another +tag is
+    # another address.
+    stored = row.email_key if row else STAND_IN
     matches = hmac.compare_digest(
-        stored.strip().lower().encode("utf-8"), email.strip().lower().encode("utf-8")
+        stored.encode("utf-8"), addresses.normalise(email).encode("utf-8")
     )
     answered_at = db.session.scalar(
         select(func.max(OutboxMessage.sent_at)).where(

@@ -23,7 +23,9 @@ A message may be queued without its text (queue_new(), the help POST's e-mails):
 sender writes it at the first try with the writer registered for its kind (`writer()`),
 stores it, and only then sends; every later try sends what was stored.
 
-Some kinds have a daily cap per address (DAILY_LIMITS: the visitor's confirmation). The
+Some kinds have a daily cap per mailbox (DAILY_LIMITS: the visitor's confirmation): an
+address in any case or Unicode form, with or without a `+tag`, is one mailbox
+(webapp/helpdesk/addresses.py), so spelling it differently gets no more. The
 sender applies it, not the request that queues the message: the help POST then writes
 without reading first, and a message over the cap is marked "withheld" instead of being
 sent. It stays visible to staff, is never sent again and is never replied to.
@@ -54,6 +56,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Dialect
 
 from webapp.extensions import db
+from webapp.helpdesk import addresses
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 from webapp.models import StaffUser
@@ -173,6 +176,8 @@ def queue(
 _NEW_COLUMNS = (
     "kind",
     "recipient",
+    "recipient_key",
+    "recipient_mailbox",
     "reply_to",
     "request_id",
     "message_id",
@@ -223,15 +228,22 @@ def queue_new(messages: list[dict]) -> None:
     for message in messages:
         if message["kind"] not in _WRITERS:
             raise ValueError(f"no writer for outbox kind {message['kind']!r}")
-        row = {**message, **fixed, "message_id": _message_id(domain)}
+        row = {
+            **message,
+            **fixed,
+            "message_id": _message_id(domain),
+            # As OutboxMessage sets them with the recipient (this INSERT bypasses the ORM).
+            "recipient_key": addresses.normalise(message["recipient"]),
+            "recipient_mailbox": addresses.mailbox(message["recipient"]),
+        }
         rows.append(tuple(row[key] for key in order) if order else row)
     connection.exec_driver_sql(sql, rows)
 
 
 def earlier_in_a_day(message: OutboxMessage) -> int:
-    """How many messages of its kind went (or are going) to its address in the day
-    before it: queued earlier (lower id), withheld ones not counted, the address compared
-    without case (Jana@… and jana@… are one address; the address index serves it).
+    """How many messages of its kind went (or are going) to its mailbox in the day
+    before it: queued earlier (lower id), withheld ones not counted, addresses compared
+    by mailbox (Jana@…, jana@… and jana+1@… are one; the mailbox index serves it).
 
     Only what came before counts, so the answer is the same on every try and for every
     sender. An earlier message still waiting counts, which at worst withholds one more,
@@ -240,7 +252,7 @@ def earlier_in_a_day(message: OutboxMessage) -> int:
     table = OutboxMessage.__table__
     stmt = select(db.func.count()).where(
         table.c.kind == message.kind,
-        db.func.lower(table.c.recipient) == message.recipient.lower(),
+        table.c.recipient_mailbox == addresses.mailbox(message.recipient),
         table.c.created_at >= message.created_at - timedelta(days=1),
         table.c.id < message.id,
         table.c.state != "withheld",
