@@ -204,6 +204,8 @@ def check_operator() -> None:
     """Fail unless the operator's own file (OPERATOR_FILE) exists, is complete and real.
 
     `make serve` runs this first: a public site must not go live with the sample data.
+    What the operator's kind requires is checked too; a text missing in one of the site's
+    languages is only warned about (the page shows the German text).
     """
     path = operator_details.configured_path(current_app)
     try:
@@ -213,7 +215,9 @@ def check_operator() -> None:
             f"{exc}\nThe imprint, privacy notice and accessibility statement are built "
             "from this file; the site will not start in production without it."
         ) from exc
-    click.echo(f"{path}: complete ({details.data['provider']['name']}).")
+    for warning in operator_details.missing_languages(details, current_app.config["LANGUAGES"]):
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"{path}: complete ({details.data['provider']['name']}, {details.kind}).")
 
 
 @demo_cli.command("load")
