@@ -331,7 +331,7 @@ EMAIL_SECTION = {
     "de": [
         "E-Mails zu Ihrer Anfrage",
         "Bestätigung",
-        f"innerhalb von 4{NBSP}Werktagen",
+        f"innerhalb von 4{NBSP}Arbeitstagen",
         f"höchstens 2{NBSP}Bestätigungen am Tag",
         "weder Ihren Namen noch Ihre Nachricht",
         "zusammen mit Ihrer Anfrage gelöscht",
