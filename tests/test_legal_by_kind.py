@@ -216,7 +216,7 @@ def test_the_privacy_notice_states_the_running_configuration(app_factory, operat
 def test_replies_read_from_the_mailbox_are_named_in_the_privacy_notice(app_factory, operator_file):
     path = str(operator_file("public-body"))
     without = text_of(app_factory(OPERATOR_FILE=path).test_client().get("/en/privacy").text)
-    assert "your e-mail goes to our help desk" in without
+    assert "your e-mail goes to the help desk" in without
     assert "files it with your request" not in without
     with_imap = app_factory(OPERATOR_FILE=path, IMAP_HOST="imap.example.org")
     text = text_of(with_imap.test_client().get("/en/privacy").text)
@@ -269,7 +269,7 @@ def test_operator_check_passes_the_complete_public_body(app_factory, operator_fi
     result = check(app_factory, operator_file("public-body"))
     assert result.exit_code == 0, result.output
     assert "public-body" in result.output
-    assert "Warning" not in result.output
+    assert "has no text in" not in result.output
 
 
 def test_operator_check_fails_a_public_body_without_data_protection_officer(
@@ -344,3 +344,12 @@ def test_the_help_form_works_without_consent_and_without_javascript(
     assert client.post("/de/help", data=data).status_code == 303
     with app.app_context():
         assert db.session.scalars(select(ContactRequest.name)).all() == ["Jana"]
+
+
+def test_operator_check_warns_without_the_public_address(app_factory, operator_file):
+    path = operator_file("public-body")
+    result = check(app_factory, path)
+    assert "Warning: PUBLIC_BASE_URL is not set" in result.output
+    app = app_factory(OPERATOR_FILE=str(path), PUBLIC_BASE_URL="https://wir.example.org")
+    result = app.test_cli_runner().invoke(args=["operator", "check"])
+    assert result.exit_code == 0 and "Warning" not in result.output

@@ -219,13 +219,24 @@ def test_the_committed_sample_is_marked_as_sample():
     assert re.search(r"^sample = true$", EXAMPLE_FILE.read_text(encoding="utf-8"), re.M)
 
 
-def test_production_mode_refuses_the_sample_and_a_missing_file(make_config, db_path, filled):
+def test_production_mode_refuses_the_sample_a_missing_file_and_no_public_address(
+    make_config, db_path, filled
+):
     uri = f"sqlite:///{db_path}"
     with pytest.raises(OperatorError, match="does not exist"):
         create_app(make_config(uri, OPERATOR_REQUIRED=True, OPERATOR_FILE=str(filled) + ".x"))
     with pytest.raises(OperatorError, match="sample = true"):
         create_app(make_config(uri, OPERATOR_REQUIRED=True, OPERATOR_FILE=str(EXAMPLE_FILE)))
-    app = create_app(make_config(uri, OPERATOR_REQUIRED=True, OPERATOR_FILE=str(filled)))
+    with pytest.raises(OperatorError, match="PUBLIC_BASE_URL is not set"):
+        create_app(make_config(uri, OPERATOR_REQUIRED=True, OPERATOR_FILE=str(filled)))
+    app = create_app(
+        make_config(
+            uri,
+            OPERATOR_REQUIRED=True,
+            OPERATOR_FILE=str(filled),
+            PUBLIC_BASE_URL="https://wir.example.org",
+        )
+    )
     assert app.test_client().get("/de/imprint").status_code == 200
 
 

@@ -215,6 +215,8 @@ def check_operator() -> None:
             f"{exc}\nThe imprint, privacy notice and accessibility statement are built "
             "from this file; the site will not start in production without it."
         ) from exc
+    if not operator_details.public_address_set(current_app.config):
+        click.echo(f"Warning: {operator_details.PUBLIC_ADDRESS_MISSING}", err=True)
     for warning in operator_details.missing_languages(details, current_app.config["LANGUAGES"]):
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"{path}: complete ({details.data['provider']['name']}, {details.kind}).")

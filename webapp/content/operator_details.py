@@ -29,6 +29,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from webapp.config import ROOT
+from webapp.config import Defaults
 from webapp.web.i18n import current_lang
 
 EXAMPLE_FILE = ROOT / "instance" / "operator.example.toml"
@@ -243,12 +244,27 @@ def require_real(path: Path) -> Operator:
     return details
 
 
+PUBLIC_ADDRESS_MISSING = (
+    "PUBLIC_BASE_URL is not set: give the site's public address (e.g. "
+    "PUBLIC_BASE_URL=https://wir.example.org). The accessibility statement names it as "
+    "its scope and the e-mails link to it."
+)
+
+
+def public_address_set(config) -> bool:
+    """Whether the site's public address is configured (not the development default)."""
+    return (config.get("PUBLIC_BASE_URL") or "").rstrip("/") != Defaults.PUBLIC_BASE_URL
+
+
 def load(app: Flask) -> Operator:
     """The details for this app: the operator's file, else the sample (refused when
     OPERATOR_REQUIRED is set, as in production)."""
     path = configured_path(app)
     if app.config.get("OPERATOR_REQUIRED"):
-        return require_real(path)
+        details = require_real(path)
+        if not public_address_set(app.config):
+            raise OperatorError(PUBLIC_ADDRESS_MISSING)
+        return details
     if path.exists():
         return read(path)
     return read(EXAMPLE_FILE)
