@@ -48,7 +48,8 @@ def test_send_with_an_error_then_fix_it_without_a_page_load(app, live_server, ph
     expect(phone.get_by_label("Ihr Name")).to_have_value("Jana Nováková")
     expect(phone.get_by_label("Ihre Nachricht")).to_have_value(MESSAGE)
     expect(phone.get_by_label("Worum geht es in Ihrer Frage?")).to_have_value("recomine")
-    expect(phone.get_by_role("link", name=re.compile("^Datenschutzerklärung lesen"))).to_be_visible()
+    privacy = phone.get_by_role("link", name=re.compile("^Datenschutzerklärung lesen"))
+    expect(privacy).to_be_visible()
     assert phone.evaluate("window.__sameDocument") is True
 
     summary.get_by_role("link").click()
