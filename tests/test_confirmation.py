@@ -41,7 +41,7 @@ def confirmations(smtp, address: str = "zoe@example.org") -> list:
         (
             "de",
             "Ihre Anfrage {reference} ist bei uns eingegangen",
-            ["Thema: Wohnen", "Wir antworten innerhalb von 3 Werktagen.", "Eingegangen am: "],
+            ["Thema: Wohnen", "Wir antworten innerhalb von 3 Arbeitstagen.", "Eingegangen am: "],
         ),
         (
             "en",

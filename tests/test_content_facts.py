@@ -193,12 +193,12 @@ def test_the_other_topic_is_called_sonstiges(client):
             "In 17 Projekten flossen",
         ),
         ("de", "Wie jeder Webserver zeichnet auch der Server dieser Website", "speichert unserer"),
-        ("en", "we delete it as soon as 365 days have passed", "one year after we have closed it"),
         (
             "en",
-            "I agree that you store and use my details to answer my request.",
-            "I agree that my",
+            "we delete it, with the copies of the e-mails about it, 365 days after its last change",
+            "one year after we have closed it",
         ),
+        ("en", "We use your details only to answer your request.", "I agree that my"),
     ],
 )
 def test_the_sentences_an_editor_flagged_are_rewritten(client, lang, fixed, old):

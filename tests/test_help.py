@@ -33,7 +33,6 @@ def answers(**changes) -> dict:
         "phone": "+49 371 123456",
         "topic": "housing",
         "message": "Ich suche eine Wohnung in Chemnitz für meine Familie.",
-        "consent": "y",
         "website": "",
     }
     data.update(changes)
@@ -174,7 +173,6 @@ INVALID = [
     ("topic", {"topic": "no-such-topic"}, "Choose what your question is about"),
     ("message", {"message": "Hilfe!"}, "Your message must be at least 10 characters"),
     ("message", {"message": "a" * 5001}, "Your message must be 5,000 characters or fewer"),
-    ("consent", {"consent": None}, "Agree to the processing of your details"),
 ]
 
 
@@ -199,8 +197,6 @@ def test_invalid_input_shows_errors_and_keeps_the_answers(
         assert 'value="Jana Nováková"' in html
     if field != "message":
         assert "Ich suche eine Wohnung in Chemnitz für meine Familie.</textarea>" in html
-    if field != "consent":
-        assert re.search(r'<input checked id="consent"', html)
     assert stored(app) == []
 
 
@@ -238,7 +234,7 @@ def test_after_an_error_the_corrected_request_is_stored(app, client):
 
 def test_markup_is_stored_verbatim_and_shown_escaped(app, client):
     script = '<script>alert("hi")</script> Bitte rufen Sie mich an & schreiben Sie.'
-    response = post(client, headers=HX, name="<b>Jana</b>", message=script, consent=None)
+    response = post(client, headers=HX, name="<b>Jana</b>", message=script, phone="ring me")
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "<script>" not in html and "<b>Jana" not in html

@@ -31,7 +31,6 @@ def answers(**changes) -> dict:
         "email": "ana@example.org",
         "topic": "housing",
         "message": "Caut o locuință în Chemnitz pentru familia mea.",
-        "consent": "y",
     }
     data.update(changes)
     return data

@@ -20,7 +20,10 @@ from webapp.mail import outbox
 from webapp.models import OutboxMessage
 
 NBSP = "\u00a0"
+# A private operator (an association) with German and English texts only.
 FILLED = """
+kind = "private"
+
 [provider]
 name = "Zukunftsverein Erzgebirge e. V."
 legal_form = { de = "eingetragener Verein", en = "registered association" }
@@ -47,6 +50,12 @@ email = "daten@zukunft.example"
 name = "Tom Schutz"
 email = "dsb@zukunft.example"
 
+[data_protection_authority]
+name = "Sächsische Datenschutz- und Transparenzbeauftragte"
+postal_address = "Postfach 11 01 32, 01330 Dresden"
+email = "post@sdtb.sachsen.de"
+web = "https://www.datenschutz.sachsen.de/"
+
 [hosting]
 name = "Sachsen-Server AG"
 address = "Serverstraße 1, 01067 Dresden"
@@ -62,11 +71,16 @@ server_log_days = 14
 status = "partially"
 prepared = 2026-03-02
 reviewed = 2026-10-15
+law = { de = "freiwillig, nach der BITV 2.0", en = "voluntary, following BITV 2.0" }
 
 [accessibility.enforcement]
 name = { de = "Schlichtungsstelle Barrierefreiheit", en = "Accessibility conciliation body" }
 address = "Amtsweg 9, 01097 Dresden"
 email = "schlichtung@behoerde.example"
+
+[accessibility.monitoring]
+name = "Überwachungsstelle Beispiel"
+address = "Prüfweg 1, 04109 Leipzig"
 """
 
 # Every required item, the words a visitor reads, per page and language.
@@ -104,31 +118,31 @@ ITEMS = {
         "de": [
             f"nach 14{NBSP}Tagen gelöscht",
             f"höchstens 24{NBSP}Stunden",
-            f"200{NBSP}Tage vergangen",
+            f"200{NBSP}Tage nach ihrer letzten Änderung",
             f"gültig für 60{NBSP}Minuten",
             f"Art.{NBSP}15 DSGVO",
             f"Art.{NBSP}21",
-            f"Art.{NBSP}6 Abs.{NBSP}1 Buchst.{NBSP}a DSGVO",
+            f"Art.{NBSP}6 Abs.{NBSP}1 Buchst.{NBSP}b DSGVO",
+            f"Art.{NBSP}6 Abs.{NBSP}1 Buchst.{NBSP}f DSGVO",
             f"§{NBSP}25 Abs.{NBSP}2 Nr.{NBSP}2",
             "nicht in Länder außerhalb der Europäischen Union",
             "keine automatisierten Entscheidungen",
             "Pflichtangaben",
-            "widerrufen",
             f"28.{NBSP}November{NBSP}2026",
         ],
         "en": [
             "deleted after 14 days",
             "at most 24 hours",
-            "200 days have passed",
+            "200 days after its last change",
             "valid for 60 minutes",
             "Article 15 GDPR",
             "to object (Article 21)",
-            "Article 6(1)(a) GDPR",
+            "Article 6(1)(b) GDPR",
+            "Article 6(1)(f) GDPR",
             "section 25(2) no. 2",
             "not transferred to countries outside the European Union",
             "no automated decisions",
             "(required)",
-            "withdraw your consent",
             f"November{NBSP}28,{NBSP}2026",
         ],
     },
@@ -139,6 +153,8 @@ ITEMS = {
             "Amtsweg 9, 01097 Dresden",
             "schlichtung@behoerde.example",
             "/help?topic=barrier",
+            "Überwachungsstelle Beispiel",
+            "/de/leichte-sprache",
         ],
         "de": [
             "teilweise vereinbar",
@@ -196,20 +212,31 @@ def test_without_the_operator_file_every_statutory_page_says_sample_data(
     app = app_factory(OPERATOR_FILE=str(tmp_path / "not-there.toml"))
     text = text_of(app.test_client().get(f"/{lang}/{page}").get_data(as_text=True))
     assert SAMPLE_NOTICE[lang] in text
-    assert "Beispielverein Zukunft Südwestsachsen e. V." in text  # the sample, clearly invented
+    assert "Zweckverband Beispielregion Südwestsachsen" in text  # the sample, clearly invented
 
 
 def test_the_committed_sample_is_marked_as_sample():
     assert re.search(r"^sample = true$", EXAMPLE_FILE.read_text(encoding="utf-8"), re.M)
 
 
-def test_production_mode_refuses_the_sample_and_a_missing_file(make_config, db_path, filled):
+def test_production_mode_refuses_the_sample_a_missing_file_and_no_public_address(
+    make_config, db_path, filled
+):
     uri = f"sqlite:///{db_path}"
     with pytest.raises(OperatorError, match="does not exist"):
         create_app(make_config(uri, OPERATOR_REQUIRED=True, OPERATOR_FILE=str(filled) + ".x"))
     with pytest.raises(OperatorError, match="sample = true"):
         create_app(make_config(uri, OPERATOR_REQUIRED=True, OPERATOR_FILE=str(EXAMPLE_FILE)))
-    app = create_app(make_config(uri, OPERATOR_REQUIRED=True, OPERATOR_FILE=str(filled)))
+    with pytest.raises(OperatorError, match="PUBLIC_BASE_URL is not set"):
+        create_app(make_config(uri, OPERATOR_REQUIRED=True, OPERATOR_FILE=str(filled)))
+    app = create_app(
+        make_config(
+            uri,
+            OPERATOR_REQUIRED=True,
+            OPERATOR_FILE=str(filled),
+            PUBLIC_BASE_URL="https://wir.example.org",
+        )
+    )
     assert app.test_client().get("/de/imprint").status_code == 200
 
 
@@ -305,7 +332,7 @@ def test_purge_and_the_privacy_notice_use_the_same_retention(app_factory, filled
     result = app.test_cli_runner().invoke(args=["requests", "purge"])
     assert "older than 45 days" in result.output
     text = text_of(app.test_client().get("/en/privacy").get_data(as_text=True))
-    assert "as soon as 45 days have passed" in text
+    assert "45 days after its last change" in text
 
 
 # The section on the e-mails a request causes, in every language: what the confirmation
@@ -315,7 +342,7 @@ EMAIL_SECTION = {
     "de": [
         "E-Mails zu Ihrer Anfrage",
         "Bestätigung",
-        f"innerhalb von 4{NBSP}Werktagen",
+        f"innerhalb von 4{NBSP}Arbeitstagen",
         f"höchstens 2{NBSP}Bestätigungen am Tag",
         "weder Ihren Namen noch Ihre Nachricht",
         "zusammen mit Ihrer Anfrage gelöscht",
@@ -329,11 +356,11 @@ EMAIL_SECTION = {
         "deleted together with your request",
     ],
     "pl": [
-        "E-maile dotyczące zgłoszenia",
+        "Wiadomości e-mail dotyczące zgłoszenia",
         "potwierdzenie",
         f"w ciągu 4{NBSP}dni roboczych",
         f"najwyżej 2{NBSP}potwierdzenia dziennie",
-        "ani imienia i nazwiska, ani wiadomości",
+        "ani imienia i nazwiska, ani treści wiadomości",
         "Usuwamy je razem ze zgłoszeniem",
     ],
     "cs": [
@@ -348,9 +375,9 @@ EMAIL_SECTION = {
         "E-mailek a megkeresésével kapcsolatban",
         "visszaigazolás",
         f"4{NBSP}munkanapon belül",
-        f"legfeljebb 2{NBSP}visszaigazolás",
+        "legfeljebb 2 visszaigazolást",
         "sem a nevét, sem az üzenetét",
-        "A megkereséssel együtt töröljük",
+        "A megkeresésével együtt töröljük",
     ],
     "ro": [
         "E-mailuri despre solicitarea dumneavoastră",

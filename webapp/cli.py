@@ -212,6 +212,8 @@ def check_operator() -> None:
     """Fail unless the operator's own file (OPERATOR_FILE) exists, is complete and real.
 
     `make serve` runs this first: a public site must not go live with the sample data.
+    What the operator's kind requires is checked too; a text missing in one of the site's
+    languages is only warned about (the page shows the German text).
     """
     path = operator_details.configured_path(current_app)
     try:
@@ -221,7 +223,11 @@ def check_operator() -> None:
             f"{exc}\nThe imprint, privacy notice and accessibility statement are built "
             "from this file; the site will not start in production without it."
         ) from exc
-    click.echo(f"{path}: complete ({details.data['provider']['name']}).")
+    if not operator_details.public_address_set(current_app.config):
+        click.echo(f"Warning: {operator_details.PUBLIC_ADDRESS_MISSING}", err=True)
+    for warning in operator_details.missing_languages(details, current_app.config["LANGUAGES"]):
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"{path}: complete ({details.data['provider']['name']}, {details.kind}).")
 
 
 @demo_cli.command("load")

@@ -8,8 +8,15 @@ not configured: good enough for `make run`, never for production, so with
 OPERATOR_REQUIRED set (`make serve` sets it) the app refuses to start instead.
 
 A text that depends on the language is a table of language codes
-(`legal_form = { de = "eingetragener Verein", en = "registered association" }`);
-a language missing from it falls back to English, then German.
+(`legal_form = { de = "Körperschaft des öffentlichen Rechts", en = "…" }`); a language
+missing from it falls back to German, the legal original (never to English), and
+`operator check` warns about it.
+
+`kind` decides the legal bases the pages state: a `public-body` (an authority or a
+public-law body such as a chamber) processes for its public task (Art. 6(1)(e) GDPR with
+the national basis it names in `privacy.national_basis`) and must have a data protection
+officer (Art. 37(1)(a)); a `private` operator (association, company) relies on Art.
+6(1)(b) and (f).
 """
 
 import tomllib
@@ -22,14 +29,19 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from webapp.config import ROOT
+from webapp.config import Defaults
 from webapp.web.i18n import current_lang
 
 EXAMPLE_FILE = ROOT / "instance" / "operator.example.toml"
 STATUSES = ("fully", "partially")
-FALLBACK_LANGUAGES = ("en", "de")
+PUBLIC_BODY = "public-body"
+PRIVATE = "private"
+KINDS = (PUBLIC_BODY, PRIVATE)
+FALLBACK_LANGUAGE = "de"  # the legal original
 
 # Keys every file must fill (dotted paths); the optional ones are read where they are used.
 REQUIRED = (
+    "kind",
     "provider.name",
     "provider.legal_form",
     "provider.street",
@@ -39,6 +51,12 @@ REQUIRED = (
     "provider.email",
     "provider.phone",
     "provider.representative",
+    # § 18 (2) MStV: the site carries editorial texts (the alliances, the programme).
+    "provider.content_responsible",
+    # Art. 77 GDPR: where visitors complain about the processing of their data.
+    "data_protection_authority.name",
+    "data_protection_authority.postal_address",
+    "data_protection_authority.email",
     "hosting.name",
     "hosting.address",
     "mail.name",
@@ -47,10 +65,25 @@ REQUIRED = (
     "accessibility.status",
     "accessibility.prepared",
     "accessibility.reviewed",
+    "accessibility.law",
     "accessibility.enforcement.name",
     "accessibility.enforcement.address",
     "accessibility.enforcement.email",
+    "accessibility.monitoring.name",
+    "accessibility.monitoring.address",
 )
+# What a public body must fill besides: its national legal basis for Art. 6(1)(e) GDPR,
+# its data protection officer (Art. 37(1)(a) GDPR) and its supervisory authority (§ 5 (1)
+# no. 3 DDG).
+REQUIRED_BY_KIND = {
+    PUBLIC_BODY: (
+        "privacy.national_basis",
+        "data_protection_officer.name",
+        "data_protection_officer.email",
+        "provider.supervisory_authority",
+    ),
+    PRIVATE: (),
+}
 # Optional tables that, when present, need these keys.
 OPTIONAL_TABLES = {
     "controller": ("name", "street", "postcode", "city", "email"),
@@ -70,10 +103,15 @@ class Operator:
     sample: bool
     data: dict
 
+    @property
+    def kind(self) -> str:
+        return self.data["kind"]
+
     def for_language(self, lang: str) -> dict:
         """Every value with language tables resolved to `lang`, for the templates."""
         resolved = _resolve(self.data, lang)
         resolved["sample"] = self.sample
+        resolved["public_body"] = self.kind == PUBLIC_BODY
         resolved.setdefault("controller", resolved["provider"])
         return resolved
 
@@ -88,7 +126,7 @@ def _is_translation(value: object) -> bool:
 
 def _resolve(value: object, lang: str):
     if _is_translation(value):
-        for code in (lang, *FALLBACK_LANGUAGES):
+        for code in (lang, FALLBACK_LANGUAGE):
             if code in value:
                 return value[code]
         return next(iter(value.values()))
@@ -121,6 +159,17 @@ def check(data: dict, where: str) -> None:
     problems = [
         f"'{key}' is missing or empty" for key in REQUIRED if not _filled(_lookup(data, key))
     ]
+    kind = data.get("kind")
+    if _filled(kind) and kind not in KINDS:
+        problems.append('\'kind\' must be "public-body" or "private"')
+    problems += [
+        f"'{key}' is missing or empty (a {kind} operator must give it)"
+        for key in REQUIRED_BY_KIND.get(kind, ())
+        if not _filled(_lookup(data, key))
+    ]
+    for key, value in _translations(data):
+        if FALLBACK_LANGUAGE not in value:
+            problems.append(f"'{key}' has no German text (de), which other languages fall back to")
     for table, keys in OPTIONAL_TABLES.items():
         if table in data:
             problems += [
@@ -140,6 +189,26 @@ def check(data: dict, where: str) -> None:
         problems.append("'sample' must be true or false")
     if problems:
         raise OperatorError(f"{where}: " + "; ".join(problems))
+
+
+def _translations(value: object, prefix: str = ""):
+    """Every language table in the file, as (dotted key, table)."""
+    if _is_translation(value):
+        yield prefix, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _translations(item, f"{prefix}.{key}" if prefix else key)
+
+
+def missing_languages(details: Operator, languages) -> list[str]:
+    """Warnings for `operator check`: each text that lacks one of the site's languages
+    (the page then shows the German text)."""
+    warnings = []
+    for key, value in _translations(details.data):
+        missing = [code for code in languages if code not in value]
+        if missing:
+            warnings.append(f"'{key}' has no text in {', '.join(missing)}; German is shown")
+    return warnings
 
 
 def read(path: Path) -> Operator:
@@ -175,12 +244,27 @@ def require_real(path: Path) -> Operator:
     return details
 
 
+PUBLIC_ADDRESS_MISSING = (
+    "PUBLIC_BASE_URL is not set: give the site's public address (e.g. "
+    "PUBLIC_BASE_URL=https://wir.example.org). The accessibility statement names it as "
+    "its scope and the e-mails link to it."
+)
+
+
+def public_address_set(config) -> bool:
+    """Whether the site's public address is configured (not the development default)."""
+    return (config.get("PUBLIC_BASE_URL") or "").rstrip("/") != Defaults.PUBLIC_BASE_URL
+
+
 def load(app: Flask) -> Operator:
     """The details for this app: the operator's file, else the sample (refused when
     OPERATOR_REQUIRED is set, as in production)."""
     path = configured_path(app)
     if app.config.get("OPERATOR_REQUIRED"):
-        return require_real(path)
+        details = require_real(path)
+        if not public_address_set(app.config):
+            raise OperatorError(PUBLIC_ADDRESS_MISSING)
+        return details
     if path.exists():
         return read(path)
     return read(EXAMPLE_FILE)

@@ -2,7 +2,6 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import SelectField
 from wtforms import StringField
@@ -31,7 +30,12 @@ def strip(value: str | None) -> str | None:
 
 
 class HelpForm(FlaskForm):
-    """Name, e-mail, optional organisation and phone, topic, message, consent, honeypot."""
+    """Name, e-mail, optional organisation and phone, topic, message, honeypot.
+
+    No consent box: the request rests on the operator's task or on answering what the
+    visitor asked (see the privacy notice, statutory.legal_bases); consent to the core
+    service would not be freely given. A notice under the form links to the privacy notice.
+    """
 
     name = StringField(
         _l("Your name"),
@@ -100,10 +104,6 @@ class HelpForm(FlaskForm):
             Length(min=MESSAGE_MIN, message=_l("Your message must be at least 10 characters")),
             Length(max=MESSAGE_MAX, message=_l("Your message must be 5,000 characters or fewer")),
         ],
-    )
-    consent = BooleanField(
-        _l("I agree that you store and use my details to answer my request."),
-        validators=[DataRequired(_l("Agree to the processing of your details so we can answer"))],
     )
     # Honeypot: hidden from people, tempting to bots. Filled in means spam.
     website = StringField(_l("Leave this field empty"))
