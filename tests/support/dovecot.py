@@ -15,6 +15,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -89,8 +90,11 @@ class Dovecot:
     user = USER
     password = PASSWORD
 
-    def __init__(self, base: Path) -> None:
-        self.base = base
+    def __init__(self, base: Path | None = None) -> None:
+        # Under /tmp, not pytest's tmp_path: that lies in a folder only root may enter, and
+        # Dovecot's mail processes run as `nobody`. Removed again by stop().
+        self.own_base = base is None
+        self.base = Path(tempfile.mkdtemp(prefix="wir-dovecot-")) if base is None else base
         self.port = _free_port()
         self.process: subprocess.Popen | None = None
 
@@ -131,11 +135,10 @@ class Dovecot:
                 mail_gid=internal_account.pw_gid,
             )
         )
-        self.process = subprocess.Popen(
-            [DOVECOT, "-F", "-c", str(config)],
-            stdout=subprocess.DEVNULL,
-            stderr=(base / "stderr.log").open("wb"),
-        )
+        with (base / "stderr.log").open("wb") as stderr:
+            self.process = subprocess.Popen(
+                [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=stderr
+            )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -164,6 +167,8 @@ class Dovecot:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.own_base:
+            shutil.rmtree(self.base, ignore_errors=True)
 
     # --- The mailbox, as a mail server and a mail program see it ---------------------
 

@@ -413,16 +413,39 @@ def _ensure_folder(client: IMAPClient, name: str) -> None:
 
 
 def _move(client: IMAPClient, uid: int, folder: str) -> None:
-    """Move one message; a message another fetcher moved first is simply gone."""
-    if client.has_capability("MOVE"):
-        client.move([uid], folder)
-        return
-    client.copy([uid], folder)
-    client.delete_messages([uid])
-    if client.has_capability("UIDPLUS"):
-        client.uid_expunge([uid])
-    else:
-        client.expunge()
+    """Move one message; a message another fetcher moved first is simply gone (the
+    server says so, e.g. Dovecot's EXPUNGEISSUED), and that is no error here."""
+    try:
+        if client.has_capability("MOVE"):
+            client.move([uid], folder)
+            return
+        client.copy([uid], folder)
+        client.delete_messages([uid])
+        if client.has_capability("UIDPLUS"):
+            client.uid_expunge([uid])
+        else:
+            client.expunge()
+    except IMAPClientError as exc:
+        if _still_there(client, uid):
+            raise
+        current_app.logger.info(
+            "Inbox: message UID %s was moved meanwhile (%s)", uid, type(exc).__name__
+        )
+
+
+def _still_there(client: IMAPClient, uid: int) -> bool:
+    return bool(client.search(["UID", str(uid)]))
+
+
+def _read(client: IMAPClient, uid: int) -> bytes | None:
+    """One message's bytes, unchanged and without marking it read; None when another
+    fetcher moved it meanwhile."""
+    try:
+        return client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {}).get(b"BODY[]")
+    except IMAPClientError:
+        if _still_there(client, uid):
+            raise
+        return None
 
 
 def _describe(exc: BaseException) -> str:
@@ -451,7 +474,7 @@ def fetch_once(limit: int = 500) -> FetchResult:
         _ensure_folder(client, failed)
         client.select_folder(config["IMAP_FOLDER"])
         for uid in client.search(["NOT", "DELETED"])[:limit]:
-            raw = client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {}).get(b"BODY[]")
+            raw = _read(client, uid)
             if raw is None:
                 continue  # another fetcher moved it meanwhile
             try:

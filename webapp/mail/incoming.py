@@ -252,7 +252,8 @@ def _walk(node) -> str:
 
 # Where a reply's quote of the earlier mail starts, in the help desk's six languages.
 ATTRIBUTION = re.compile(
-    r"(wrote|schrieb|napisał|napisała|napisał\(a\)|napsal|napsala|írta|a scris)\s*:?\s*$",
+    r"(wrote|schrieb|pisze|napisał|napisała|napisał\(a\)|napsal|napsala|napsal\(a\)|írta|"
+    r"a scris)\s*:?\s*$",
     re.IGNORECASE,
 )
 SEPARATOR = re.compile(
