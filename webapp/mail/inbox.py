@@ -96,9 +96,10 @@ def file_message(raw: bytes) -> str:
             db.session.commit()
             return outcome
         except IntegrityError:
-            # Another fetcher filed it a moment ago: the unique Message-ID said no.
             db.session.rollback()
-            return DUPLICATE
+            if _filed(parsed.message_id):
+                return DUPLICATE  # another fetcher filed it a moment ago
+            raise
         except OperationalError:
             # SQLite: another fetcher wrote since this transaction read; read again.
             db.session.rollback()
@@ -108,10 +109,17 @@ def file_message(raw: bytes) -> str:
     raise AssertionError("unreachable")
 
 
+def _filed(message_id: str) -> bool:
+    return (
+        db.session.scalar(
+            select(IncomingMessage.id).where(IncomingMessage.message_id == message_id)
+        )
+        is not None
+    )
+
+
 def _file(parsed: incoming.Parsed) -> str:
-    if db.session.scalar(
-        select(IncomingMessage.id).where(IncomingMessage.message_id == parsed.message_id)
-    ):
+    if _filed(parsed.message_id):
         return DUPLICATE
     if db.session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.message_id == parsed.message_id)
@@ -479,11 +487,15 @@ def fetch_once(limit: int = 500) -> FetchResult:
                 continue  # another fetcher moved it meanwhile
             try:
                 outcome = file_message(raw)
-            except incoming.Unreadable as exc:
+            except OperationalError:
+                raise  # the database is away: stop, and read the rest next time
+            except Exception as exc:  # unreadable, or not storable: never stops the fetch
+                db.session.rollback()
+                reason = str(exc) if isinstance(exc, incoming.Unreadable) else type(exc).__name__
                 current_app.logger.warning(
                     "Inbox: message UID %s could not be read (%s); moved to the failed folder",
                     uid,
-                    exc,
+                    reason,
                 )
                 _move(client, uid, failed)
                 result.unreadable += 1

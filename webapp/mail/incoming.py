@@ -11,7 +11,9 @@ read raises `Unreadable`, whose text names only what was wrong, never what it sa
 """
 
 import hashlib
+import mimetypes
 import re
+import unicodedata
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
@@ -121,7 +123,8 @@ def _header(mail: EmailMessage, name: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """One line of text without control characters (PostgreSQL refuses a NUL)."""
+    return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cc").split())
 
 
 def _sender(mail: EmailMessage) -> tuple[str, str | None]:
@@ -198,7 +201,8 @@ def _text(mail: EmailMessage) -> tuple[str, str]:
     if body.get_content_subtype() == "html":
         text = html_to_text(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
+    # Control characters out (a terminal escape, a NUL), every letter and space kept.
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     return split_quote(text.strip("\n"))
 
 
@@ -347,7 +351,10 @@ def _attachments(mail: EmailMessage, limit: int) -> list[Attachment]:
             filename = filename or "message.eml"
         else:
             data = part.get_payload(decode=True) or b""
-        name = safe_filename(filename or f"attachment-{len(found) + 1}")
+        if not filename:
+            extension = mimetypes.guess_extension(part.get_content_type()) or ""
+            filename = f"attachment-{len(found) + 1}{extension}"
+        name = safe_filename(filename)
         size = len(data)
         keep = used + size <= limit
         if keep:
@@ -359,7 +366,7 @@ def _attachments(mail: EmailMessage, limit: int) -> list[Attachment]:
 def safe_filename(name: str) -> str:
     """A file name without folders, control characters or leading dots, at most 255 long."""
     name = re.split(r"[/\\]", str(name))[-1]
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>:|?*')
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C" and ch not in '"<>:|?*')
     name = name.strip().lstrip(".").strip()
     return name[-255:] or "attachment"
 
