@@ -4,9 +4,13 @@ Each message is put into the mailbox by IMAP APPEND, as a delivering mail server
 then read by the site's own fetch (`flask mailbox fetch` or the sender's loop).
 """
 
+import json
 import re
+import shutil
+import subprocess
 import threading
 from email.utils import make_msgid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func
@@ -651,3 +655,37 @@ def test_the_password_can_come_from_a_file(app_factory, dovecot, tmp_path):
     app = app_factory(**settings)
     with app.app_context():
         assert inbox.fetch_once().error is None
+
+
+VNU_JAR = Path(__file__).parent / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+@pytest.mark.skipif(shutil.which("java") is None, reason="needs Java (Debian's default-jre)")
+def test_the_pages_showing_incoming_email_are_valid_html(mail_app, dovecot, tmp_path):
+    assert VNU_JAR.exists(), "vnu.jar is missing: run `make test` (it installs tests/vnu/)"
+    request_id = post_help(mail_app, email="jana.kowalsak@example.pl")
+    confirmation = confirmation_of(mail_app, request_id)
+    reference = the_request(mail_app, request_id).reference
+    dovecot.deliver(bounce(confirmation.message_id, "jana.kowalsak@example.pl"))
+    dovecot.deliver(with_attachments(reference))
+    dovecot.deliver(out_of_office(confirmation.message_id, "<ooo-html@example.pl>"))
+    fetch(mail_app)
+    staff = staff_client(mail_app)
+    pages = {
+        "detail": staff.get(f"/admin/requests/{request_id}").get_data(as_text=True),
+        "list": staff.get("/admin/?reply=1").get_data(as_text=True),
+        "overview": staff.get("/admin/overview").get_data(as_text=True),
+    }
+    assert "zdjecie.gif" in pages["detail"] and "Antwort eingegangen" in pages["list"]
+    files = []
+    for name, html in pages.items():
+        files.append(tmp_path / f"{name}.html")
+        files[-1].write_text(html, encoding="utf-8")
+    result = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only", *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    errors = [m for m in json.loads(result.stderr or result.stdout)["messages"]]
+    assert errors == []
