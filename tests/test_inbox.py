@@ -218,6 +218,21 @@ def test_a_threaded_reply_is_filed_reopens_the_request_and_tells_the_assignee(ma
     )
     assert the_request(mail_app, request_id).reply_waiting_since is None
     assert "0 Anfragen gefunden" in staff.get("/admin/?reply=1").get_data(as_text=True)
+    # The next answer threads onto the visitor's reply, so their mail program shows one thread.
+    staff.post(
+        f"/admin/requests/{request_id}/answer",
+        data={
+            "csrf_token": TOKEN.search(page).group(1),
+            "answer-subject": "Re: Twoje zapytanie",
+            "answer-body": "Mamy miejsce od marca.",
+            "answer-status": "answered",
+        },
+    )
+    with mail_app.app_context():
+        reply_id = db.session.scalar(select(IncomingMessage.message_id))
+        second = db.session.scalars(select(OutboxMessage).filter_by(kind="answer")).all()[-1]
+        assert second.in_reply_to == reply_id
+        assert second.thread_references.split()[-2:] == [answer.message_id, reply_id]
 
 
 def test_a_reply_with_only_the_reference_in_the_subject_from_another_address(mail_app, dovecot):

@@ -22,6 +22,7 @@ from webapp.content import operator_details
 from webapp.extensions import db
 from webapp.helpdesk import casework
 from webapp.helpdesk import notifications
+from webapp.mail import incoming
 from webapp.mail import outbox
 from webapp.models import ContactRequest
 from webapp.models import IncomingMessage
@@ -106,13 +107,22 @@ def bounce_notices(item: ContactRequest) -> list[str]:
 
 
 def thread_ids(item: ContactRequest) -> list[str]:
-    """The Message-IDs of the visitor's thread so far, oldest first.
+    """The Message-IDs of the visitor's thread so far, oldest first: the site's e-mails to
+    the visitor and the visitor's own e-mails filed into the request.
 
-    A withheld message never reached the visitor: an answer must not refer to it.
+    A withheld or bounced message never reached the visitor, and an automatic e-mail or
+    one without a Message-ID of its own is no part of the conversation: an answer must
+    not refer to them.
     """
-    return [
-        m.message_id for m in item.messages if m.kind in VISITOR_KINDS and m.state != "withheld"
-    ]
+    ids = []
+    for entry in conversation(item):
+        sent, received = entry.sent, entry.received
+        if sent is not None:
+            if sent.kind in VISITOR_KINDS and sent.state not in ("withheld", "bounced"):
+                ids.append(sent.message_id)
+        elif not received.automatic and incoming.has_own_id(received.message_id):
+            ids.append(received.message_id)
+    return ids
 
 
 def answer_subject(item: ContactRequest) -> str:

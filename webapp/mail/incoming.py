@@ -36,6 +36,8 @@ ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
 # RFC 3834 and its older relatives: an e-mail no program should answer automatically.
 AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list"}
 AUTOREPLY_HEADERS = ("X-Autoreply", "X-Autorespond")
+# The domain of the Message-ID given to an e-mail that has none (".invalid": never real).
+GENERATED_ID_SUFFIX = "@no-message-id.invalid"
 
 
 class Unreadable(Exception):
@@ -142,7 +144,12 @@ def _message_id(mail: EmailMessage, raw: bytes) -> str:
     match = MESSAGE_ID.search(_header(mail, "Message-ID"))
     if match and len(match.group(0)) <= 250:
         return match.group(0)
-    return f"<{hashlib.sha256(raw).hexdigest()}@no-message-id.invalid>"
+    return f"<{hashlib.sha256(raw).hexdigest()}{GENERATED_ID_SUFFIX}>"
+
+
+def has_own_id(message_id: str) -> bool:
+    """Whether a stored Message-ID is the e-mail's own (not one made from its bytes)."""
+    return not message_id.endswith(f"{GENERATED_ID_SUFFIX}>")
 
 
 def _thread_ids(mail: EmailMessage) -> list[str]:
