@@ -78,7 +78,7 @@ $(VNU_JAR): tests/vnu/package.json tests/vnu/package-lock.json | test-setup
 # The Debian packages the suite drives: Chromium (browser tests), nginx (the tests that
 # put it in front), Java and npm (the Nu Html Checker). Installed when run as root, else
 # make stops at once with the command to run. .ci/run uses the same script.
-TEST_PACKAGES ?= chromium nginx default-jre-headless npm
+TEST_PACKAGES ?= chromium nginx default-jre-headless npm dovecot-imapd
 test-setup:
 	@.ci/ensure $(TEST_PACKAGES)
 

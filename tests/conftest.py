@@ -557,3 +557,22 @@ def gunicorn_server(tmp_path):
             server.process.send_signal(signal.SIGTERM)
             server.process.wait(timeout=30)
         handle.close()
+
+
+# --- A real IMAP server on loopback (Dovecot) ----------------------------------------
+
+
+@pytest.fixture
+def dovecot():
+    """A private Dovecot (tests/support/dovecot.py) with one mailbox; stopped afterwards.
+
+    Skipped where Dovecot is not installed (`.ci/ensure dovecot-imapd` installs it).
+    """
+    from support.dovecot import Dovecot
+    from support.dovecot import available
+
+    if not available():
+        pytest.skip("Dovecot is not installed (.ci/ensure dovecot-imapd)")
+    server = Dovecot().start()
+    yield server
+    server.stop()

@@ -19,6 +19,7 @@ from webapp.helpdesk import accounts
 from webapp.helpdesk import addresses
 from webapp.helpdesk import casework
 from webapp.helpdesk import persons
+from webapp.mail import inbox
 from webapp.mail import outbox
 
 content_cli = AppGroup("content", help="Manage the site's content.")
@@ -27,6 +28,7 @@ requests_cli = AppGroup("requests", help="Look after the help requests.")
 outbox_cli = AppGroup("outbox", help="Send the e-mails waiting in the outbox.")
 operator_cli = AppGroup("operator", help="The operator's details for the legal pages.")
 demo_cli = AppGroup("demo", help="Made-up data for a development database.")
+mailbox_cli = AppGroup("mailbox", help="Read the help desk mailbox into the requests.")
 
 
 @content_cli.command("load")
@@ -203,8 +205,25 @@ def outbox_run(stop_with_parent: bool) -> None:
             click.echo("Outbox sender stopped.")
             return
     click.echo("Outbox sender running; stop it with Ctrl-C.")
-    outbox.run(stop, parent=parent)
+    if inbox.configured():
+        click.echo("It reads the help desk mailbox every IMAP_POLL_SECONDS too.")
+    outbox.run(stop, parent=parent, also=inbox.Poller())
     click.echo("Outbox sender stopped.")
+
+
+@mailbox_cli.command("fetch")
+def mailbox_fetch() -> None:
+    """Read the help desk mailbox once and file every e-mail in it (for cron)."""
+    if not inbox.configured():
+        raise click.ClickException("IMAP_HOST is not set: there is no mailbox to read.")
+    result = inbox.fetch_once()
+    click.echo(
+        f"Filed {result.filed} repl(ies), {result.new_requests} new request(s), "
+        f"{result.bounces} delivery report(s); {result.duplicates} already filed, "
+        f"{result.unreadable} unreadable (moved to the failed folder)."
+    )
+    if result.error:
+        raise click.ClickException(f"The mailbox could not be read: {result.error}")
 
 
 @operator_cli.command("check")
@@ -255,3 +274,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(operator_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mailbox_cli)

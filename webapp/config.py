@@ -57,6 +57,24 @@ class Defaults:
     OUTBOX_RETRY_MAX_SECONDS = 4 * 3600.0
     OUTBOX_GIVE_UP_SECONDS = 24 * 3600.0
     OUTBOX_LEASE_SECONDS = 300.0
+    # Incoming e-mail (webapp/mail/inbox.py): the help desk mailbox, read over IMAP when
+    # IMAP_HOST is set. IMAP_SECURITY: "ssl" (IMAPS, port 993), "starttls" (port 143) or
+    # "none", which is refused unless the host is this machine (tests, a local relay).
+    IMAP_HOST = None
+    IMAP_PORT = None  # None: 993 for ssl, 143 otherwise
+    IMAP_USER = None
+    IMAP_PASSWORD = None
+    IMAP_PASSWORD_FILE = None  # a file holding the password (read when IMAP_PASSWORD is unset)
+    IMAP_SECURITY = "ssl"
+    IMAP_FOLDER = "INBOX"
+    # Filed messages are moved here, unreadable ones to the failed folder (both created
+    # when missing), so the inbox holds only what is still to be read.
+    IMAP_PROCESSED_FOLDER = "Processed"
+    IMAP_FAILED_FOLDER = "Failed"
+    IMAP_POLL_SECONDS = 60.0  # how often `outbox run` reads the mailbox
+    IMAP_TIMEOUT = 30.0
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # per e-mail; larger files are listed, not kept
+    EMAIL_REQUESTS_PER_DAY = 3  # new requests by e-mail per sender address in 24 hours
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     PURGE_AFTER_DAYS = 365  # closed help requests older than this go (`requests purge`)
     SPAM_PURGE_AFTER_DAYS = 30  # requests marked as spam go this long after their last change
@@ -113,6 +131,19 @@ ENVIRONMENT = {
     "OUTBOX_RETRY_MAX_SECONDS": float,
     "OUTBOX_GIVE_UP_SECONDS": float,
     "OUTBOX_LEASE_SECONDS": float,
+    "IMAP_HOST": str,
+    "IMAP_PORT": int,
+    "IMAP_USER": str,
+    "IMAP_PASSWORD": str,
+    "IMAP_PASSWORD_FILE": str,
+    "IMAP_SECURITY": str,
+    "IMAP_FOLDER": str,
+    "IMAP_PROCESSED_FOLDER": str,
+    "IMAP_FAILED_FOLDER": str,
+    "IMAP_POLL_SECONDS": float,
+    "IMAP_TIMEOUT": float,
+    "ATTACHMENT_MAX_BYTES": int,
+    "EMAIL_REQUESTS_PER_DAY": int,
     "PUBLIC_BASE_URL": str,
     "PURGE_AFTER_DAYS": int,
     "SPAM_PURGE_AFTER_DAYS": int,

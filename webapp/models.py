@@ -11,6 +11,7 @@ from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
+from sqlalchemy import LargeBinary
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
@@ -135,6 +136,19 @@ class ContactRequest(db.Model):
         order_by="OutboxMessage.id",
         passive_deletes=True,
     )
+    # E-mails read from the help desk mailbox into this request (webapp/mail/inbox.py),
+    # oldest first; they go with the request (deletion, forget, purge).
+    incoming: Mapped[list["IncomingMessage"]] = relationship(
+        back_populates="help_request",
+        cascade="all, delete-orphan",
+        order_by="IncomingMessage.id",
+        passive_deletes=True,
+    )
+    # Set when the visitor's e-mail arrives, cleared when staff answer or change the status:
+    # "reply waiting" in the list and the overview.
+    reply_waiting_since: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), index=True
+    )
 
     @validates("email")
     def _set_email_key(self, _key: str, value: str) -> str:
@@ -237,7 +251,8 @@ class OutboxMessage(db.Model):
     # The References header: earlier Message-IDs of the thread, space-separated.
     thread_references: Mapped[str | None] = mapped_column(Text)
     # "queued" until sent; "sent"; "failed" once retrying has been given up; "withheld"
-    # when the sender found its address over the kind's daily limit (never sent).
+    # when the sender found its address over the kind's daily limit (never sent);
+    # "bounced" when a delivery report came back for it (webapp/mail/inbox.py).
     state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -273,3 +288,85 @@ class SavedReply(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IncomingMessage(db.Model):
+    """An e-mail read from the help desk mailbox and filed into a request (mail/inbox.py).
+
+    Only text is kept: the plain-text part, or the HTML part turned into text; the quoted
+    earlier mail apart, so the page can fold it away.
+    """
+
+    __tablename__ = "incoming_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("contact_request.id", ondelete="CASCADE"), index=True
+    )
+    # The Message-ID header, or a hash of the message where it has none: each e-mail is
+    # filed once, however many fetchers read it (the unique index decides).
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    from_address: Mapped[str] = mapped_column(String(320))
+    # addresses.normalise(from_address), set with it: look-ups by sender compare this.
+    from_key: Mapped[str] = mapped_column(String(320), index=True, info={"address_key": True})
+    from_name: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    # The Date header (the sender's clock) if readable, else when it was read.
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    body: Mapped[str] = mapped_column(Text, default="")
+    quoted: Mapped[str] = mapped_column(Text, default="")
+    # Filed into a request whose address is another one: staff judge whether it belongs.
+    from_other_address: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An automatic e-mail (RFC 3834: out-of-office, list, bounce): never answered by the site.
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A delivery status notification: the outbox message it reports on is marked bounced.
+    delivery_report: Mapped[bool] = mapped_column(Boolean, default=False)
+    # This e-mail started its request ("by e-mail"): counted for the daily limit per sender.
+    started_request: Mapped[bool] = mapped_column(Boolean, default=False)
+    help_request: Mapped[ContactRequest] = relationship(back_populates="incoming")
+    attachments: Mapped[list["IncomingAttachment"]] = relationship(
+        back_populates="incoming_message",
+        cascade="all, delete-orphan",
+        order_by="IncomingAttachment.id",
+        passive_deletes=True,
+    )
+
+    @validates("from_address")
+    def _set_from_key(self, _key: str, value: str) -> str:
+        self.from_key = addresses.normalise(value)
+        return value
+
+
+class IncomingAttachment(db.Model):
+    """A file that came with an incoming e-mail; kept in the database (so backups, export
+    and deletion include it), or, past ATTACHMENT_MAX_BYTES, only its name and size."""
+
+    __tablename__ = "incoming_attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incoming_message_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_message.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    # As the sender declared it; shown to staff, never used to serve the file.
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    kept: Mapped[bool] = mapped_column(Boolean, default=True)
+    # None when not kept (over the size limit). Loaded only when asked for: the request
+    # page lists the files without reading them.
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    incoming_message: Mapped[IncomingMessage] = relationship(back_populates="attachments")
+
+
+class MailboxState(db.Model):
+    """One row: how the last reading of the help desk mailbox went, for the staff overview."""
+
+    __tablename__ = "mailbox_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Why the last try failed (the error's kind and the server's words), None after a success.
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -59,6 +59,7 @@ class FilterForm(FlaskForm):
     )
     overdue = BooleanField(_l("Show only overdue requests"))
     spam = BooleanField(_l("Show only requests marked as spam"))
+    reply = BooleanField(_l("Show only requests with a reply waiting"))
 
     def fill_choices(self, topics: list[tuple[str, str]]) -> None:
         """Set the select options (topics come from the database)."""

@@ -6,11 +6,14 @@ redirect back to the page. `request_or_404` and `render_page` are what the other
 modules use to show a request.
 """
 
+import io
+
 from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -34,6 +37,7 @@ from webapp.helpdesk import correspondence
 from webapp.helpdesk import persons
 from webapp.helpdesk import saved_replies
 from webapp.helpdesk import vocabulary
+from webapp.mail import inbox
 from webapp.mail import outbox
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
@@ -253,6 +257,27 @@ def resend_message(request_id: int, message_id: int):
     return redirect(
         url_for("admin.detail", request_id=item.id, _anchor=f"message-{message.id}"), 303
     )
+
+
+@bp.get("/requests/<int:request_id>/attachments/<int:attachment_id>")
+def attachment(request_id: int, attachment_id: int):
+    """A file that came with an e-mail, as a download only: never shown in the browser,
+    whatever type its sender claimed (octet-stream, attachment, nosniff, a sandbox)."""
+    request_or_404(request_id)
+    kept = inbox.attachment_of(request_id, attachment_id)
+    if kept is None:
+        abort(404)
+    response = send_file(
+        io.BytesIO(kept.data),
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=kept.filename,
+        etag=False,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @bp.route("/requests/<int:request_id>/forget", methods=["GET", "POST"])

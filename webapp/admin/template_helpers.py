@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import format_datetime
+from flask_babel import format_decimal
 from flask_login import current_user
 
 from webapp.admin import bp
@@ -25,6 +27,15 @@ def staff_time(value: datetime | None) -> str:
     return format_datetime(value, DATE_PATTERNS.get(current_lang(), DATE_PATTERNS["en"]))
 
 
+def file_size(size: int) -> str:
+    """A file's size as people read it: 830 bytes, 12 KB, 2.4 MB (decimal units)."""
+    if size < 1000:
+        return f"{size} B"
+    if size < 1000 * 1000:
+        return f"{format_decimal(round(size / 1000))} KB"
+    return f"{format_decimal(round(size / 1000 / 1000, 1), format='#,##0.0')} MB"
+
+
 @bp.context_processor
 def admin_context() -> dict:
     """What every admin template may use (`current_user` only here: loading it reads the
@@ -41,6 +52,10 @@ def admin_context() -> dict:
         "delivery_state": lambda message: correspondence.delivery_state(message, staff_time),
         "can_send_again": outbox.can_send_again,
         "message_text": outbox.text_of,
+        "conversation": correspondence.conversation,
+        "bounce_notices": correspondence.bounce_notices,
+        "file_size": file_size,
+        "attachment_limit": file_size(int(current_app.config["ATTACHMENT_MAX_BYTES"])),
         "language_form": LanguageForm(formdata=None),
         "logout_form": LogoutForm(formdata=None),
     }

@@ -61,6 +61,7 @@ def change_status(item: ContactRequest, status: str, actor: StaffUser) -> bool:
         return False
     audit(item, item.reference, actor, "status", f"{item.status} -> {status}")
     item.status = status
+    item.reply_waiting_since = None  # staff have seen the visitor's e-mail and acted
     db.session.commit()
     return True
 
@@ -138,6 +139,23 @@ def describe(entry: AuditEntry) -> str:
         return str(_l("Request deleted"))
     if entry.action == "purged":
         return str(_l("Request removed after the retention period"))
+    if entry.action == "email_received":
+        return str(_l("E-mail from the visitor received"))
+    if entry.action == "automatic_received":
+        return str(_l("Automatic e-mail received (e.g. an out-of-office reply)"))
+    if entry.action == "request_by_email":
+        return str(_l("Request received by e-mail"))
+    if entry.action == "reopened":
+        old, _, new = entry.detail.partition(" -> ")
+        return str(
+            _l(
+                "Reopened by the visitor's e-mail: “%(old)s” to “%(new)s”",
+                old=status_label(old),
+                new=status_label(new),
+            )
+        )
+    if entry.action == "bounced":
+        return str(_l("A delivery report came back: an e-mail bounced"))
     return entry.action
 
 

@@ -8,6 +8,8 @@ reaches the team and not the sending address.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
 from datetime import datetime
 
 from flask import current_app
@@ -20,8 +22,10 @@ from webapp.content import operator_details
 from webapp.extensions import db
 from webapp.helpdesk import casework
 from webapp.helpdesk import notifications
+from webapp.mail import incoming
 from webapp.mail import outbox
 from webapp.models import ContactRequest
+from webapp.models import IncomingMessage
 from webapp.models import OutboxMessage
 from webapp.models import StaffUser
 
@@ -30,6 +34,12 @@ KIND_LABELS = {
     "confirmation": _l("Confirmation to the visitor"),
     "answer": _l("Answer"),
     "assignment": _l("Assignment notice"),
+    "reply_notice": _l("Notice of a new e-mail"),
+}
+# What a bounce of a visitor's e-mail means for staff, by kind.
+BOUNCE_NOTICES = {
+    "confirmation": _l("The confirmation bounced: the address may be mistyped."),
+    "answer": _l("An answer bounced: the visitor has not received it."),
 }
 # The messages that go to the visitor and so belong to the visitor's thread.
 VISITOR_KINDS = ("confirmation", "answer")
@@ -48,6 +58,8 @@ def delivery_state(message: OutboxMessage, staff_time: Callable[[datetime | None
     """
     if message.state == "withheld":
         return _("Not sent: this address had reached the daily limit of confirmations")
+    if message.state == "bounced":
+        return _("Bounced: %(error)s", error=message.last_error or "–")
     if message.state == "sent":
         return _("Sent on %(time)s", time=staff_time(message.sent_at))
     if message.state == "failed":
@@ -68,14 +80,49 @@ def delivery_state(message: OutboxMessage, staff_time: Callable[[datetime | None
     return _("Waiting to be sent")
 
 
-def thread_ids(item: ContactRequest) -> list[str]:
-    """The Message-IDs of the visitor's thread so far, oldest first.
+@dataclass(frozen=True)
+class Entry:
+    """One e-mail of a request's conversation: sent by the site, or received."""
 
-    A withheld message never reached the visitor: an answer must not refer to it.
+    at: datetime
+    sent: OutboxMessage | None = None
+    received: IncomingMessage | None = None
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def conversation(item: ContactRequest) -> list[Entry]:
+    """Every e-mail about a request, sent and received, in the order they happened."""
+    entries = [Entry(_utc(m.created_at), sent=m) for m in item.messages]
+    entries += [Entry(_utc(m.received_at), received=m) for m in item.incoming]
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def bounce_notices(item: ContactRequest) -> list[str]:
+    """What staff must know about bounced e-mails to the visitor, one line per kind."""
+    kinds = [m.kind for m in item.messages if m.state == "bounced" and m.kind in BOUNCE_NOTICES]
+    return [str(BOUNCE_NOTICES[kind]) for kind in dict.fromkeys(kinds)]
+
+
+def thread_ids(item: ContactRequest) -> list[str]:
+    """The Message-IDs of the visitor's thread so far, oldest first: the site's e-mails to
+    the visitor and the visitor's own e-mails filed into the request.
+
+    A withheld or bounced message never reached the visitor, and an automatic e-mail or
+    one without a Message-ID of its own is no part of the conversation: an answer must
+    not refer to them.
     """
-    return [
-        m.message_id for m in item.messages if m.kind in VISITOR_KINDS and m.state != "withheld"
-    ]
+    ids = []
+    for entry in conversation(item):
+        sent, received = entry.sent, entry.received
+        if sent is not None:
+            if sent.kind in VISITOR_KINDS and sent.state not in ("withheld", "bounced"):
+                ids.append(sent.message_id)
+        elif not received.automatic and incoming.has_own_id(received.message_id):
+            ids.append(received.message_id)
+    return ids
 
 
 def answer_subject(item: ContactRequest) -> str:
@@ -109,6 +156,7 @@ def send_answer(
         references=earlier,
     )
     item.messages.append(message)
+    item.reply_waiting_since = None  # the visitor's e-mail is answered
     casework.audit(item, item.reference, author, "answered")
     if status and status != item.status:
         casework.audit(item, item.reference, author, "status", f"{item.status} -> {status}")

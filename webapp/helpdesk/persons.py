@@ -1,7 +1,8 @@
 """A person's data: everything held about an e-mail address, exported or forgotten.
 
 For GDPR articles 15 (access) and 17 (erasure). Forgetting deletes every request sent
-from the address with its notes and e-mails, deletes any other e-mail to it, and
+from the address with its notes and e-mails (sent and received, with attachments),
+deletes any other e-mail to or from it, and
 removes the address from every other text the database holds (a note on another
 request, say). The audit keeps only that a deletion happened: no address, no reference.
 
@@ -11,6 +12,7 @@ text only a whole address is replaced. So forgetting ana@example.org leaves
 jana@example.org and ana+news@example.org as they are.
 """
 
+import base64
 from datetime import datetime
 
 from sqlalchemy import String
@@ -25,6 +27,7 @@ from webapp.helpdesk import casework
 from webapp.mail import outbox
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
+from webapp.models import IncomingMessage
 from webapp.models import OutboxMessage
 from webapp.models import StaffUser
 from webapp.models import utcnow
@@ -76,6 +79,7 @@ def export(email: str) -> dict:
                 "marked_as_spam": item.is_spam,
                 "notes": [{"at": _time(n.created_at), "text": n.body} for n in item.notes],
                 "emails": [_message(m) for m in item.messages],
+                "emails_received": [_incoming(m) for m in item.incoming],
                 "history": [
                     {"at": _time(e.created_at), "action": e.action, "detail": e.detail}
                     for e in casework.history(item)
@@ -85,11 +89,42 @@ def export(email: str) -> dict:
     others = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.request_id.is_(None), *_to_address(email))
     )
+    # E-mails from the address filed into someone else's request ("from another address").
+    received = db.session.scalars(
+        select(IncomingMessage)
+        .join(ContactRequest)
+        .where(
+            IncomingMessage.from_key == addresses.normalise(email),
+            ContactRequest.email_key != addresses.normalise(email),
+        )
+    )
     return {
         "email": addresses.normalise(email),
         "exported_at": _time(utcnow()),
         "requests": items,
         "other_emails": [_message(m) for m in others],
+        "other_emails_received": [_incoming(m) for m in received],
+    }
+
+
+def _incoming(message: IncomingMessage) -> dict:
+    return {
+        "from": message.from_address,
+        "subject": message.subject,
+        "sent_at": _time(message.sent_at),
+        "received_at": _time(message.received_at),
+        "text": message.body,
+        "quoted": message.quoted,
+        "attachments": [
+            {
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size": a.size,
+                "kept": a.kept,
+                "data_base64": base64.b64encode(a.data).decode("ascii") if a.kept else None,
+            }
+            for a in message.attachments
+        ],
     }
 
 
@@ -154,6 +189,10 @@ def forget(email: str, actor: StaffUser | None = None) -> int:
         db.session.delete(item)  # its notes and e-mails go with it
     db.session.flush()
     db.session.execute(delete(OutboxMessage).where(*_to_address(email)))
+    # Its e-mails filed into other requests too, with their files (the database's cascade).
+    db.session.execute(
+        delete(IncomingMessage).where(IncomingMessage.from_key == addresses.normalise(email))
+    )
     _scrub(email)
     db.session.add(
         AuditEntry(

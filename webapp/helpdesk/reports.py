@@ -78,6 +78,7 @@ class Overview:
 
     total: int
     spam: int
+    replies_waiting: int
     statuses: list[Count]
     topics: list[Count]
     weeks: list[Week]
@@ -141,10 +142,19 @@ def overview(lang: str, now: datetime | None = None) -> Overview:
     return Overview(
         total=sum(count.count for count in statuses),
         spam=spam or 0,
+        replies_waiting=replies_waiting(),
         statuses=statuses,
         topics=by_topic(lang),
         weeks=per_week(now=now),
     )
+
+
+def replies_waiting() -> int:
+    """Requests with an e-mail from the visitor that staff have not answered or acted on."""
+    stmt = select(func.count()).where(
+        ContactRequest.is_spam.is_(False), ContactRequest.reply_waiting_since.is_not(None)
+    )
+    return db.session.scalar(stmt) or 0
 
 
 def chart(weeks: list[Week]) -> Chart:

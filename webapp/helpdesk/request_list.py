@@ -30,7 +30,8 @@ TRUE_VALUES = {"1", "y", "on", "true"}
 @dataclass(frozen=True)
 class Filters:
     """What the list shows: status, topic, a search text, assignment, overdue only, spam
-    or not, and the page. `me` is the staff member looking (for "assigned to me")."""
+    or not, a visitor's e-mail waiting ("reply waiting"), and the page. `me` is the staff
+    member looking (for "assigned to me")."""
 
     status: str = ""
     topic: str = ""
@@ -38,6 +39,7 @@ class Filters:
     assigned: str = ""
     overdue: bool = False
     spam: bool = False
+    reply: bool = False
     page: int = 1
     me: int | None = None
 
@@ -59,6 +61,7 @@ class Filters:
             assigned=assigned if assigned in ASSIGNED_CHOICES else "",
             overdue=args.get("overdue") in TRUE_VALUES,
             spam=args.get("spam") in TRUE_VALUES,
+            reply=args.get("reply") in TRUE_VALUES,
             page=page,
             me=me,
         )
@@ -72,6 +75,7 @@ class Filters:
             "assigned": self.assigned,
             "overdue": "1" if self.overdue else "",
             "spam": "1" if self.spam else "",
+            "reply": "1" if self.reply else "",
         }
         result = {key: value for key, value in values.items() if value}
         page = self.page if page is None else page
@@ -106,6 +110,8 @@ def query(filters: Filters, now: datetime | None = None) -> Select:
             ContactRequest.status.in_(OPEN_STATUSES),
             ContactRequest.created_at < workdays.overdue_before(reply_days(), now),
         )
+    if filters.reply:
+        stmt = stmt.where(ContactRequest.reply_waiting_since.is_not(None))
     if filters.q:
         needle = filters.q.lower()
         stmt = stmt.where(

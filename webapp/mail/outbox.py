@@ -62,7 +62,7 @@ from webapp.models import OutboxMessage
 from webapp.models import StaffUser
 from webapp.models import utcnow
 
-KINDS = ("staff_notification", "confirmation", "answer", "assignment")
+KINDS = ("staff_notification", "confirmation", "answer", "assignment", "reply_notice")
 # Kinds an address gets only so many of a day, and the setting that says how many.
 DAILY_LIMITS = {"confirmation": "HELP_CONFIRMATIONS_PER_DAY"}
 # What staff may queue again; "withheld" never (the cap said no), "queued" is waiting.
@@ -286,6 +286,13 @@ def send_again(message: OutboxMessage) -> None:
     message.claimed_by = None
     message.claimed_until = None
     message.last_error = None
+
+
+def mark_bounced(message: OutboxMessage, diagnostic: str) -> None:
+    """Record that a delivery report came back for a message (webapp/mail/inbox.py), with
+    the receiving server's diagnostic (addresses already removed). Does not commit."""
+    message.state = "bounced"
+    message.last_error = diagnostic[:300] or None
 
 
 # --- The sender -------------------------------------------------------------------------
@@ -584,8 +591,13 @@ def send_due(worker: str | None = None) -> PassResult:
         total.withheld += result.withheld
 
 
-def run(stop: threading.Event, parent: int | None = None) -> None:
-    """Send passes until `stop` is set (or the process `parent` has gone away)."""
+def run(
+    stop: threading.Event,
+    parent: int | None = None,
+    also: Callable[[], None] | None = None,
+) -> None:
+    """Send passes until `stop` is set (or the process `parent` has gone away); `also` is
+    called after every pass (the mailbox reader, which keeps its own interval)."""
     poll = float(current_app.config["OUTBOX_POLL_SECONDS"])
     if not current_app.config.get("MAIL_SERVER"):
         current_app.logger.warning("Outbox: MAIL_SERVER is not set; messages stay queued")
@@ -599,5 +611,7 @@ def run(stop: threading.Event, parent: int | None = None) -> None:
             current_app.logger.exception("Outbox: a pass failed")
             result = PassResult()
         db.session.remove()
+        if also is not None:
+            also()
         if not result.sent and not result.failed and not result.withheld:
             stop.wait(poll)

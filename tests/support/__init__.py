@@ -1,0 +1,1 @@
+"""Helpers the tests start: real servers on loopback."""
