@@ -133,7 +133,7 @@ class AnswerForm(FlaskForm):
         choices=[SelectChoice(value, label) for value, label in vocabulary.STATUS_LABELS.items()],
         validators=[AnyOf(vocabulary.STATUSES, message=_l("Choose a status"))],
         validate_choice=False,
-        default="answered",
+        default=vocabulary.Status.ANSWERED,
     )
     submit = SubmitField(_l("Send answer"))
 
