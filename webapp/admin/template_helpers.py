@@ -10,6 +10,7 @@ from webapp.helpdesk import correspondence
 from webapp.helpdesk import request_list
 from webapp.helpdesk import vocabulary
 from webapp.mail import outbox
+from webapp.mail.kinds import Kind
 from webapp.web import dates
 from webapp.web.i18n import current_lang
 
@@ -21,11 +22,14 @@ def admin_context() -> dict:
     return {
         "current_user": current_user,
         "status_label": vocabulary.status_label,
-        "topic_label": lambda item: vocabulary.topic_label(item, current_lang()),
+        "topic_label": lambda topic, initiative=None: vocabulary.topic_label(
+            topic, current_lang(), initiative
+        ),
         "age_of": request_list.age_of,
         "spam_purge_days": casework.SPAM_PURGE_DAYS,
         "describe": casework.describe,
         "message_kind": correspondence.kind_label,
+        "MailKind": Kind,
         "delivery_state": lambda message: correspondence.delivery_state(message, dates.staff_time),
         "can_send_again": outbox.can_send_again,
         "message_text": outbox.text_of,

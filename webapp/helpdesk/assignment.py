@@ -48,7 +48,7 @@ def queue_notice(item: ContactRequest, assignee: StaffUser, actor: StaffUser) ->
             Kind.ASSIGNMENT,
             actor=actor.email,
             reference=item.reference,
-            topic=vocabulary.topic_label(item, lang),
+            topic=vocabulary.topic_label(item.topic, lang, item.initiative),
             status=vocabulary.status_label(item.status),
             link=public_url("admin.detail", request_id=item.id),
         )

@@ -64,7 +64,7 @@ def staff_notification(item: ContactRequest) -> tuple[str, str]:
         return texts.render(
             Kind.STAFF_NOTIFICATION,
             reference=item.reference,
-            topic=vocabulary.topic_label(item, lang),
+            topic=vocabulary.topic_label(item.topic, lang, item.initiative),
             language=language_name(item.language),
             link=public_url("admin.detail", request_id=item.id),
         )
@@ -79,7 +79,7 @@ def confirmation(item: ContactRequest) -> tuple[str, str]:
         return texts.render(
             Kind.CONFIRMATION,
             reference=item.reference,
-            topic=vocabulary.topic_label(item, lang),
+            topic=vocabulary.topic_label(item.topic, lang, item.initiative),
             received=item.created_at,
             reply_days=int(current_app.config["HELP_REPLY_DAYS"]),
             status_link=public_url("help.status", lang=lang, reference=item.reference),

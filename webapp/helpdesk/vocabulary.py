@@ -22,7 +22,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 
 if TYPE_CHECKING:
-    from webapp.models import ContactRequest
+    from webapp.models import Initiative
 
 
 class Status(StrEnum):
@@ -89,17 +89,17 @@ def initiative_topics(lang: str) -> list[tuple[str, str]]:
     return [(slug, name) for slug, name in db.session.execute(stmt)]
 
 
-def topic_label(item: "ContactRequest", lang: str) -> str:
-    """The topic of a request: a fixed topic in the current language, or the initiative's
-    name in `lang` (looked up by slug when the link to it is gone); else the raw value."""
+def topic_label(topic: str, lang: str, initiative: "Initiative | None" = None) -> str:
+    """A topic (a request's or a saved reply's) in words: a fixed topic in the current
+    language, or the initiative's name in `lang` (`initiative` when the caller has it,
+    else looked up by slug); else the raw value. The one lookup of a topic's name."""
     from webapp.models import Initiative
 
-    if item.topic in TOPIC_LABELS:
-        return str(TOPIC_LABELS[item.topic])
-    initiative = item.initiative or db.session.scalar(
-        select(Initiative).where(Initiative.slug == item.topic)
-    )
-    return initiative.text(lang).name if initiative else item.topic
+    if topic in TOPIC_LABELS:
+        return str(TOPIC_LABELS[topic])
+    if initiative is None:
+        initiative = db.session.scalar(select(Initiative).where(Initiative.slug == topic))
+    return initiative.text(lang).name if initiative else topic
 
 
 def topic_choices(lang: str) -> list[tuple[str, str]]:
