@@ -22,7 +22,8 @@ def request_count(app) -> int:
         return db.session.scalar(select(func.count(ContactRequest.id)))
 
 
-@pytest.mark.parametrize("value", [None, "", "0"])
+# Every way of saying no (config.parse_bool), and a word that is neither yes nor no.
+@pytest.mark.parametrize("value", [None, "", "0", "false", "no", "off", " OFF ", "maybe"])
 def test_the_demo_refuses_without_demo_allowed(app, runner, monkeypatch, value):
     monkeypatch.delenv("DEMO_ALLOWED", raising=False)
     if value is not None:
