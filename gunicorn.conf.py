@@ -15,6 +15,7 @@ import os
 import sys
 
 from webapp.config import configured
+from webapp.config import env_flag
 
 # The app's own settings (defaults, instance/config.py, environment), read the same way.
 settings = configured()
@@ -31,7 +32,7 @@ threads = _int("GUNICORN_THREADS", 4)
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = 20
 keepalive = 5
-preload_app = os.environ.get("GUNICORN_PRELOAD", "").strip().lower() in {"1", "true", "yes", "on"}
+preload_app = env_flag("GUNICORN_PRELOAD")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 # Staff URLs without their query strings: staff search by name and e-mail address.
 logger_class = "deploy.accesslog.AccessLog"

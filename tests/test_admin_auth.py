@@ -27,7 +27,7 @@ def admin_urls(app, request_id: int) -> list[tuple[str, str]]:
         if not rule.endpoint.startswith("admin.") or rule.endpoint in OPEN_ENDPOINTS:
             continue
         url = rule.build(
-            {"request_id": request_id, "message_id": 1, "reply_id": 1}, append_unknown=False
+            {"request_id": request_id, "message_id": 1, "reply_id": 1, "attachment_id": 1}, append_unknown=False
         )[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, url))
@@ -78,7 +78,7 @@ def test_every_admin_endpoint_refuses_an_anonymous_client(app, client, make_requ
         assert response.status_code == 401, (method, url)
         assert response.headers["HX-Redirect"].startswith("/admin/login")
         checked += 1
-    assert checked == 22
+    assert checked == 23
     with app.app_context():
         item = db.session.get(ContactRequest, request_id)
         assert item.status == "new"

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.helpdesk import accounts
 from webapp.mail import outbox
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
@@ -179,9 +181,9 @@ def test_failed_message_shows_why_and_can_be_sent_again(app, client, staff, make
     request_id = make_request(language="en", email="visitor@example.org")
     with app.app_context():
         message = outbox.queue(
-            "answer", "visitor@example.org", "Re: x", "Hi", request_id=request_id
+            Kind.ANSWER, "visitor@example.org", "Re: x", "Hi", request_id=request_id
         )
-        message.state = "failed"
+        message.state = State.FAILED
         message.attempts = 14
         message.last_error = "SMTPDataError: 554 rejected"
         db.session.commit()
@@ -195,7 +197,7 @@ def test_failed_message_shows_why_and_can_be_sent_again(app, client, staff, make
     assert response.status_code == 303
     with app.app_context():
         again = db.session.get(OutboxMessage, message_id)
-        assert (again.state, again.attempts, again.last_error) == ("queued", 0, None)
+        assert (again.state, again.attempts, again.last_error) == (State.QUEUED, 0, None)
         assert db.session.scalar(select(AuditEntry.action)) == "resent"
     assert "Wartet auf Versand" in client.get(f"/admin/requests/{request_id}").get_data(
         as_text=True
@@ -206,14 +208,14 @@ def test_resend_without_csrf_changes_nothing(app, client, staff, make_request):
     staff.login()
     request_id = make_request()
     with app.app_context():
-        message = outbox.queue("answer", "v@example.org", "Re: x", "Hi", request_id=request_id)
-        message.state = "failed"
+        message = outbox.queue(Kind.ANSWER, "v@example.org", "Re: x", "Hi", request_id=request_id)
+        message.state = State.FAILED
         db.session.commit()
         message_id = message.id
     response = client.post(f"/admin/requests/{request_id}/messages/{message_id}/resend")
     assert response.status_code == 400
     with app.app_context():
-        assert db.session.get(OutboxMessage, message_id).state == "failed"
+        assert db.session.get(OutboxMessage, message_id).state == State.FAILED
 
 
 def test_answer_with_an_expired_token_keeps_the_text(app, client, staff, make_request):

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from tests.conftest import csrf_from
 from webapp.extensions import db
 from webapp.helpdesk import accounts
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
@@ -74,8 +76,8 @@ def test_assigning_a_colleague_queues_an_email_in_their_language(app, client, te
     assignee_id, messages, entries = stored(app, request_id)
     assert assignee_id == colleague
     [message] = messages
-    assert (message.kind, message.recipient, message.author_id) == ("assignment", COLLEAGUE, me)
-    assert message.request_id == request_id and message.state == "queued"
+    assert (message.kind, message.recipient, message.author_id) == (Kind.ASSIGNMENT, COLLEAGUE, me)
+    assert message.request_id == request_id and message.state == State.QUEUED
     # German, the colleague's language; the vocabulary's topic name; nothing the visitor typed.
     assert message.subject == "Die Hilfe-Anfrage H-2026-000042 wurde Ihnen zugewiesen"
     assert "staff@example.org hat Ihnen eine Hilfe-Anfrage zugewiesen." in message.body

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 
@@ -91,9 +93,9 @@ def test_an_address_gets_at_most_three_confirmations_a_day(mail_app_factory, smt
         stored = db.session.scalar(select(db.func.count(ContactRequest.id)))
         rows = db.session.execute(select(OutboxMessage.kind, OutboxMessage.state)).all()
     assert stored == 6  # every request is kept; only the confirmations stop
-    assert [kind for kind, _state in rows].count("staff_notification") == 6
+    assert [kind for kind, _state in rows].count(Kind.STAFF_NOTIFICATION) == 6
     # The sender withholds the two over the limit (tests/test_confirmation_limit.py).
-    assert [state for kind, state in rows if kind == "confirmation"].count("withheld") == 2
+    assert [state for kind, state in rows if kind == Kind.CONFIRMATION].count(State.WITHHELD) == 2
     assert len(confirmations(smtp, "Victim@Example.org")) == 3
     assert len(confirmations(smtp, "someone.else@example.org")) == 1
 

@@ -15,6 +15,8 @@ from tests.conftest import mail_settings
 from tests.conftest import statements_run
 from webapp.extensions import db
 from webapp.mail import outbox
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 
@@ -46,7 +48,7 @@ def confirmation_rows(app) -> list[tuple[int, int, str]]:
     with app.app_context():
         rows = db.session.execute(
             select(OutboxMessage.id, OutboxMessage.request_id, OutboxMessage.state)
-            .where(OutboxMessage.kind == "confirmation")
+            .where(OutboxMessage.kind == Kind.CONFIRMATION)
             .order_by(OutboxMessage.id)
         )
         return [tuple(row) for row in rows]
@@ -68,7 +70,7 @@ def fourth_request(mail_app_factory, smtp):
         post_help(client, "mara@example.org")
     assert "Sent 7, failed 0" in deliver(app)
     *sent, (message_id, request_id, state) = confirmation_rows(app)
-    assert [row[2] for row in sent] == ["sent"] * 3 and state == "withheld"
+    assert [row[2] for row in sent] == [State.SENT] * 3 and state == State.WITHHELD
     return app, request_id, message_id
 
 
@@ -76,7 +78,7 @@ def test_every_confirmation_is_queued_and_the_post_reads_no_outbox(app, client):
     with statements_run(app) as statements:
         for _ in range(5):
             post_help(client, "mara@example.org")
-    assert [row[2] for row in confirmation_rows(app)] == ["queued"] * 5
+    assert [row[2] for row in confirmation_rows(app)] == [State.QUEUED] * 5
     reads = [s.sql for s in statements if s.sql.lstrip().upper().startswith("SELECT")]
     assert reads and not any("outbox_message" in s for s in reads)
 
@@ -93,7 +95,12 @@ def test_the_sender_withholds_what_is_over_the_limit_case_blind(mail_app_factory
         post_help(client, address)
     output = deliver(app)
     assert "Sent 7, failed 0" in output and "withheld 1" in output
-    assert [row[2] for row in confirmation_rows(app)] == ["sent", "sent", "sent", "withheld"]
+    assert [row[2] for row in confirmation_rows(app)] == [
+        State.SENT,
+        State.SENT,
+        State.SENT,
+        State.WITHHELD,
+    ]
     confirmations = [m for m in smtp.parsed() if "Your request" in m["Subject"]]
     assert sorted(m["To"].lower() for m in confirmations) == [
         "mara@example.org",
@@ -102,7 +109,7 @@ def test_the_sender_withholds_what_is_over_the_limit_case_blind(mail_app_factory
     ]
     with app.app_context():  # every request is kept, and staff heard of each
         assert db.session.scalar(select(sa.func.count(ContactRequest.id))) == 4
-        notices = select(sa.func.count()).where(OutboxMessage.kind == "staff_notification")
+        notices = select(sa.func.count()).where(OutboxMessage.kind == Kind.STAFF_NOTIFICATION)
         assert db.session.scalar(notices) == 4
     # A second pass changes nothing: withheld is final.
     assert "Sent 0, failed 0" in deliver(app) and len(smtp.messages) == 7
@@ -120,10 +127,10 @@ def test_failed_confirmations_count_and_a_retry_keeps_its_verdict(
     for _ in range(4):
         post_help(client, "mara@example.org")
     assert "Sent 0, failed 7 (failed ones are retried later), withheld 1" in deliver(app)
-    assert [row[2] for row in confirmation_rows(app)] == ["queued"] * 3 + ["withheld"]
+    assert [row[2] for row in confirmation_rows(app)] == [State.QUEUED] * 3 + [State.WITHHELD]
     app.config["MAIL_PORT"] = smtp.port
     assert "Sent 7, failed 0" in deliver(app)
-    assert [row[2] for row in confirmation_rows(app)] == ["sent"] * 3 + ["withheld"]
+    assert [row[2] for row in confirmation_rows(app)] == [State.SENT] * 3 + [State.WITHHELD]
 
 
 def test_staff_see_why_it_was_not_sent_and_cannot_send_it_again(mail_app_factory, smtp):
@@ -150,7 +157,7 @@ def test_staff_see_why_it_was_not_sent_and_cannot_send_it_again(mail_app_factory
     )
     assert response.status_code == 409
     with app.app_context():
-        assert db.session.get(OutboxMessage, message_id).state == "withheld"
+        assert db.session.get(OutboxMessage, message_id).state == State.WITHHELD
         try:
             outbox.send_again(db.session.get(OutboxMessage, message_id))
         except ValueError:

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from webapp.config import Defaults
 from webapp.extensions import db
 from webapp.helpdesk import vocabulary
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 from webapp.models import ContactRequest
 from webapp.models import Note
 from webapp.models import OutboxMessage
@@ -20,7 +22,8 @@ def request_count(app) -> int:
         return db.session.scalar(select(func.count(ContactRequest.id)))
 
 
-@pytest.mark.parametrize("value", [None, "", "0"])
+# Every way of saying no (config.parse_bool), and a word that is neither yes nor no.
+@pytest.mark.parametrize("value", [None, "", "0", "false", "no", "off", " OFF ", "maybe"])
 def test_the_demo_refuses_without_demo_allowed(app, runner, monkeypatch, value):
     monkeypatch.delenv("DEMO_ALLOWED", raising=False)
     if value is not None:
@@ -68,18 +71,18 @@ def test_the_demo_holds_every_topic_status_and_language(app, demo_password):
         assert (dates[-1] - dates[0]).days >= 21
         # Notes and answers by two members of staff; every request answered has an answer.
         assert db.session.scalar(select(func.count(Note.id))) >= 10
-        answers = list(db.session.scalars(select(OutboxMessage).filter_by(kind="answer")))
+        answers = list(db.session.scalars(select(OutboxMessage).filter_by(kind=Kind.ANSWER)))
         assert len(answers) >= 10
         assert len({a.author_id for a in answers}) == 2
         answered = {i.id for i in items if i.status == "answered"}
         assert answered <= {a.request_id for a in answers}
         # Nothing waits in the outbox: the made-up addresses are never mailed.
         states = set(db.session.scalars(select(OutboxMessage.state)))
-        assert states == {"sent"}
+        assert states == {State.SENT}
         # Some are assigned, to both accounts, and the colleague was told by e-mail.
         assert len({i.assignee_id for i in items if i.assignee_id}) == 2
         assert sum(1 for i in items if i.assignee_id) >= 5
-        notices = db.session.scalars(select(OutboxMessage).filter_by(kind="assignment"))
+        notices = db.session.scalars(select(OutboxMessage).filter_by(kind=Kind.ASSIGNMENT))
         assert {n.recipient for n in notices} == {"jonas.richter@example.org"}
 
 

@@ -7,6 +7,8 @@ from sqlalchemy import select
 from tests.conftest import statements_run
 from webapp.extensions import db
 from webapp.mail import outbox
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 from webapp.models import ContactRequest
 from webapp.models import Initiative
 from webapp.models import OutboxMessage
@@ -62,8 +64,8 @@ def test_new_request_queues_the_staff_mail_and_the_sender_delivers_it(app_with_m
     assert row.reference in response.get_data(as_text=True)
     # Nothing was sent by the request itself: the mail waits in the outbox.
     assert smtp.messages == []
-    [queued] = outbox_rows(app_with_mail, "staff_notification")
-    assert queued.state == "queued" and queued.request_id == row.id
+    [queued] = outbox_rows(app_with_mail, Kind.STAFF_NOTIFICATION)
+    assert queued.state == State.QUEUED and queued.request_id == row.id
 
     result = app_with_mail.test_cli_runner().invoke(args=["outbox", "send"])
     assert "Sent 2, failed 0" in result.output
@@ -80,8 +82,8 @@ def test_new_request_queues_the_staff_mail_and_the_sender_delivers_it(app_with_m
     # The mail carries no personal data; staff read it in the admin view.
     for secret in ("Ahmed", "ahmed@example.org", "welder"):
         assert secret not in body and secret not in mail["Subject"]
-    [done] = outbox_rows(app_with_mail, "staff_notification")
-    assert done.state == "sent" and done.sent_at is not None and done.attempts == 1
+    [done] = outbox_rows(app_with_mail, Kind.STAFF_NOTIFICATION)
+    assert done.state == State.SENT and done.sent_at is not None and done.attempts == 1
 
 
 def test_the_mail_names_the_visitors_language(app_with_mail, smtp):
@@ -128,7 +130,7 @@ def test_dead_mail_server_keeps_the_mail_queued_for_a_retry(app_factory, unused_
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "Sent 0, failed 2" in result.output
     for message in outbox_rows(app):
-        assert message.state == "queued"
+        assert message.state == State.QUEUED
         assert message.attempts == 1
         assert message.last_error.startswith("ConnectionRefusedError")
         assert "ahmed@example.org" not in message.last_error
@@ -140,7 +142,7 @@ def test_without_a_mail_server_messages_stay_queued(app, client):
     assert send(client).status_code == 200
     result = app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "MAIL_SERVER is not set" in result.output
-    assert {m.state for m in outbox_rows(app)} == {"queued"}
+    assert {m.state for m in outbox_rows(app)} == {State.QUEUED}
 
 
 def test_under_the_write_lock_the_help_post_only_writes(app, client, staff):
@@ -159,8 +161,8 @@ def test_under_the_write_lock_the_help_post_only_writes(app, client, staff):
     row = only_request(app)
     queued = outbox_rows(app)
     assert [(m.kind, m.recipient, m.request_id) for m in queued] == [
-        ("staff_notification", "hilfe@localhost", row.id),
-        ("confirmation", "ahmed@example.org", row.id),
+        (Kind.STAFF_NOTIFICATION, "hilfe@localhost", row.id),
+        (Kind.CONFIRMATION, "ahmed@example.org", row.id),
     ]
     assert all(m.subject is None and m.body is None for m in queued)
     assert len({m.message_id for m in queued}) == 2  # fixed now, for every try
@@ -188,7 +190,7 @@ def test_the_sender_writes_each_request_s_own_text_once(app_with_mail, smtp):
         other = next(ref for ref, _email in expected.values() if ref != reference)
         assert reference in message.subject and reference in message.body
         assert other not in message.subject + message.body
-        if message.kind == "confirmation":
+        if message.kind == Kind.CONFIRMATION:
             assert message.recipient == email
         else:
             assert f"/admin/requests/{message.request_id}\n" in message.body
@@ -225,12 +227,12 @@ def test_a_text_that_cannot_be_written_is_a_failed_try(app_with_mail, smtp, monk
     def broken(_item):
         raise RuntimeError("no text today")
 
-    monkeypatch.setitem(outbox._WRITERS, "confirmation", broken)
+    monkeypatch.setitem(outbox._WRITERS, Kind.CONFIRMATION, broken)
     send(app_with_mail.test_client())
     result = app_with_mail.test_cli_runner().invoke(args=["outbox", "send"])
     assert "Sent 1, failed 1" in result.output
-    [confirmation] = outbox_rows(app_with_mail, "confirmation")
-    assert (confirmation.state, confirmation.attempts) == ("queued", 1)
+    [confirmation] = outbox_rows(app_with_mail, Kind.CONFIRMATION)
+    assert (confirmation.state, confirmation.attempts) == (State.QUEUED, 1)
     assert confirmation.last_error == "RuntimeError: no text today"
     assert confirmation.body is None and confirmation.claimed_by is None
     assert [m["To"] for m in smtp.parsed()] == ["hilfe@wir.example"]

@@ -19,6 +19,8 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.mail import outbox
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 from webapp.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,13 +117,13 @@ def test_mail_server_down_then_up_every_message_arrives_once(
         post_help(client, f"visitor{number}@example.org")
     # The server is down: every message is tried and waits for its next try.
     assert wait_until(lambda: all(m.attempts >= 2 for m in rows(app)))
-    assert {m.state for m in rows(app)} == {"queued"}
+    assert {m.state for m in rows(app)} == {State.QUEUED}
 
     handler = type(smtp)()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        assert wait_until(lambda: {m.state for m in rows(app)} == {"sent"})
+        assert wait_until(lambda: {m.state for m in rows(app)} == {State.SENT})
         time.sleep(0.5)  # a few more polls: nothing may be sent twice
     finally:
         controller.stop()
@@ -145,7 +147,7 @@ def test_hanging_mail_server_does_not_slow_the_site(app_factory, senders, smtp):
     assert not smtp.hold.is_set() and smtp.messages == []
     assert len(rows(app)) == 4
     smtp.hold.set()
-    assert wait_until(lambda: {m.state for m in rows(app)} == {"sent"})
+    assert wait_until(lambda: {m.state for m in rows(app)} == {State.SENT})
 
 
 def test_sender_killed_mid_send_loses_nothing(app_factory, senders, smtp):
@@ -162,10 +164,10 @@ def test_sender_killed_mid_send_loses_nothing(app_factory, senders, smtp):
     time.sleep(0.3)
     smtp.hold, smtp.refuse = None, None
     assert smtp.messages == []
-    assert {m.state for m in rows(app)} == {"queued"}
+    assert {m.state for m in rows(app)} == {State.QUEUED}
 
     senders(smtp.port, OUTBOX_LEASE_SECONDS="1")  # a new sender takes over once the lease ends
-    assert wait_until(lambda: {m.state for m in rows(app)} == {"sent"})
+    assert wait_until(lambda: {m.state for m in rows(app)} == {State.SENT})
     assert set(received_ids(smtp)) == {m.message_id for m in rows(app)}
 
 
@@ -173,7 +175,7 @@ def test_two_senders_never_send_one_message_twice(app_factory, senders, smtp):
     app = app_factory()
     with app.app_context():
         for number in range(60):
-            outbox.queue("answer", f"v{number}@example.org", f"Re: {number}", "Text")
+            outbox.queue(Kind.ANSWER, f"v{number}@example.org", f"Re: {number}", "Text")
         db.session.commit()
     first = senders(smtp.port)
     second = senders(smtp.port)
@@ -182,7 +184,7 @@ def test_two_senders_never_send_one_message_twice(app_factory, senders, smtp):
     counts = received_ids(smtp)
     assert len(counts) == 60
     assert set(counts.values()) == {1}
-    assert {m.state for m in rows(app)} == {"sent"}
+    assert {m.state for m in rows(app)} == {State.SENT}
     assert first.poll() is None and second.poll() is None
 
 
@@ -209,12 +211,12 @@ def test_one_send_from_cron_sends_everything_that_is_due(app_with_mail, smtp):
     # backlog after a mail server outage must not drain only 20 a minute.
     with app_with_mail.app_context():
         for number in range(45):
-            outbox.queue("answer", f"person{number}@example.org", f"Re: {number}", "Text")
+            outbox.queue(Kind.ANSWER, f"person{number}@example.org", f"Re: {number}", "Text")
         db.session.commit()
     result = app_with_mail.test_cli_runner().invoke(args=["outbox", "send"])
     assert "Sent 45, failed 0" in result.output
     assert len(smtp.messages) == 45
-    assert {message.state for message in rows(app_with_mail)} == {"sent"}
+    assert {message.state for message in rows(app_with_mail)} == {State.SENT}
 
 
 def test_once_the_server_is_back_mail_waiting_for_it_goes_out_at_once(
@@ -224,37 +226,38 @@ def test_once_the_server_is_back_mail_waiting_for_it_goes_out_at_once(
     app = mail_app_factory(MAIL_PORT=unused_port, OUTBOX_RETRY_FIRST_SECONDS=3600)
     send = app.test_cli_runner()
     with app.app_context():
-        outbox.queue("answer", "waiting@example.org", "Re: down", "Text")
+        outbox.queue(Kind.ANSWER, "waiting@example.org", "Re: down", "Text")
         db.session.commit()
     assert "Sent 0, failed 1" in send.invoke(args=["outbox", "send"]).output  # server down
     app.config["MAIL_PORT"] = smtp.port
     with app.app_context():
-        outbox.queue("answer", "greylisted@example.org", "Re: later", "Text")
+        outbox.queue(Kind.ANSWER, "greylisted@example.org", "Re: later", "Text")
         db.session.commit()
     smtp.refuse = "451 Try again later"  # this message's own refusal keeps its delay
     assert "Sent 0, failed 1" in send.invoke(args=["outbox", "send"]).output
     smtp.refuse = None
     with app.app_context():
-        outbox.queue("answer", "new@example.org", "Re: new", "Text")
+        outbox.queue(Kind.ANSWER, "new@example.org", "Re: new", "Text")
         db.session.commit()
     assert "Sent 1, failed 0" in send.invoke(args=["outbox", "send"]).output
     # The next pass takes the one that waited for the server, not the greylisted one.
     assert "Sent 1, failed 0" in send.invoke(args=["outbox", "send"]).output
     states = {m.recipient: (m.state, m.attempts) for m in rows(app)}
     assert states == {
-        "waiting@example.org": ("sent", 2),
-        "greylisted@example.org": ("queued", 1),
-        "new@example.org": ("sent", 1),
+        "waiting@example.org": (State.SENT, 2),
+        "greylisted@example.org": (State.QUEUED, 1),
+        "new@example.org": (State.SENT, 1),
     }
     assert [e.rcpt_tos for e in smtp.messages] == [["new@example.org"], ["waiting@example.org"]]
 
 
 @pytest.mark.parametrize(
-    ("answer", "state"), [("451 Try again later", "queued"), ("550 No such mailbox", "failed")]
+    ("answer", "state"),
+    [("451 Try again later", State.QUEUED), ("550 No such mailbox", State.FAILED)],
 )
 def test_a_temporary_refusal_is_retried_a_permanent_one_is_not(app_with_mail, smtp, answer, state):
     with app_with_mail.app_context():
-        outbox.queue("answer", "gone@example.org", "Re: x", "Text")
+        outbox.queue(Kind.ANSWER, "gone@example.org", "Re: x", "Text")
         db.session.commit()
     smtp.refuse = answer
     result = app_with_mail.test_cli_runner().invoke(args=["outbox", "send"])

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from tests.conftest import statements_run
 from webapp.extensions import db
 from webapp.mail import outbox
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 from webapp.models import OutboxMessage
 from webapp.models import utcnow
 
@@ -23,12 +25,12 @@ INDEX = "ix_outbox_message_mailbox_kind_created_at"
 def test_the_daily_count_is_case_blind_and_looks_back_only(app):
     with app.app_context():
         for address in ("Jana@Example.org", "jana@example.org", "other@example.org"):
-            outbox.queue("confirmation", address, "Subject", "Body")
-        outbox.queue("staff_notification", "jana@example.org", "Subject", "Body")
-        withheld = outbox.queue("confirmation", "JANA@example.org", "Subject", "Body")
-        withheld.state = "withheld"  # never reached anyone: does not count
-        third = outbox.queue("confirmation", "JANA@example.ORG", "Subject", "Body")
-        later = outbox.queue("confirmation", "jana@example.org", "Subject", "Body")
+            outbox.queue(Kind.CONFIRMATION, address, "Subject", "Body")
+        outbox.queue(Kind.STAFF_NOTIFICATION, "jana@example.org", "Subject", "Body")
+        withheld = outbox.queue(Kind.CONFIRMATION, "JANA@example.org", "Subject", "Body")
+        withheld.state = State.WITHHELD  # never reached anyone: does not count
+        third = outbox.queue(Kind.CONFIRMATION, "JANA@example.ORG", "Subject", "Body")
+        later = outbox.queue(Kind.CONFIRMATION, "jana@example.org", "Subject", "Body")
         db.session.commit()
         assert outbox.earlier_in_a_day(third) == 2
         assert outbox.earlier_in_a_day(later) == 3
@@ -41,7 +43,7 @@ def test_the_daily_count_is_case_blind_and_looks_back_only(app):
 
 def test_the_daily_count_uses_the_address_index(app, backend):
     with app.app_context():
-        message = outbox.queue("confirmation", "jana@example.org", "Subject", "Body")
+        message = outbox.queue(Kind.CONFIRMATION, "jana@example.org", "Subject", "Body")
         db.session.commit()
         with statements_run(app) as run:
             outbox.earlier_in_a_day(message)
@@ -67,7 +69,7 @@ def test_message_ids_stay_unique_when_random_is_seeded(app):
         ids = set()
         for _ in range(20):
             random.seed(1)
-            ids.add(outbox.queue("confirmation", "a@example.org", "S", "B").message_id)
+            ids.add(outbox.queue(Kind.CONFIRMATION, "a@example.org", "S", "B").message_id)
         db.session.commit()
     assert len(ids) == 20
     assert all(re.fullmatch(r"<[0-9a-f]{16}\.[0-9a-f]{16}@[^>]+>", value) for value in ids)

@@ -9,6 +9,8 @@ import pytest
 from tests.conftest import statements_run
 from webapp.extensions import db
 from webapp.mail import outbox
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 NOT_FOUND = {
@@ -97,13 +99,13 @@ def test_reference_from_the_confirmation_link_is_filled_in(client):
 
 def test_the_date_of_the_last_sent_answer_is_shown(app, client, known):
     with app.app_context():
-        message = outbox.queue("answer", "Jana@Example.org", "Re", "Text", request_id=known)
-        queued_only = outbox.queue("answer", "Jana@Example.org", "Re", "Text", request_id=known)
-        message.state, message.sent_at = "sent", datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+        message = outbox.queue(Kind.ANSWER, "Jana@Example.org", "Re", "Text", request_id=known)
+        queued_only = outbox.queue(Kind.ANSWER, "Jana@Example.org", "Re", "Text", request_id=known)
+        message.state, message.sent_at = State.SENT, datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
         assert queued_only.sent_at is None
         db.session.commit()
     html = look_up(client, "en", "H-2026-000123", "jana@example.org").get_data(as_text=True)
-    assert "Last answer sent on" in html and "March 4, 2026" in html
+    assert "Last answer sent on" in html and "4\u00a0March\u00a02026" in html
     assert "Text" not in html
 
 

@@ -17,6 +17,7 @@ from webapp.content.operator_details import EXAMPLE_FILE
 from webapp.content.operator_details import OperatorError
 from webapp.extensions import db
 from webapp.mail import outbox
+from webapp.mail.kinds import Kind
 from webapp.models import OutboxMessage
 
 NBSP = "\u00a0"
@@ -143,7 +144,7 @@ ITEMS = {
             "not transferred to countries outside the European Union",
             "no automated decisions",
             "(required)",
-            f"November{NBSP}28,{NBSP}2026",
+            f"28{NBSP}November{NBSP}2026",
         ],
     },
     "accessibility": {
@@ -169,8 +170,8 @@ ITEMS = {
             "partially compliant",
             "BITV",
             "Sign Language",
-            f"March{NBSP}2,{NBSP}2026",
-            f"October{NBSP}15,{NBSP}2026",
+            f"2{NBSP}March{NBSP}2026",
+            f"15{NBSP}October{NBSP}2026",
             "Accessibility conciliation body",
             "enforcement body",
         ],
@@ -302,7 +303,7 @@ def mails_after_a_request(app) -> dict[str, str]:
 
 def test_every_mail_ends_with_the_operator_footer(app_factory, filled):
     mails = mails_after_a_request(app_factory(OPERATOR_FILE=str(filled)))
-    assert set(mails) >= {"staff_notification", "confirmation"}
+    assert set(mails) >= {Kind.STAFF_NOTIFICATION, Kind.CONFIRMATION}
     for kind, body in mails.items():
         assert body.splitlines()[-5:] == [
             "-- ",
@@ -315,8 +316,8 @@ def test_every_mail_ends_with_the_operator_footer(app_factory, filled):
 
 def test_a_mail_with_sample_data_says_so_in_its_language(app_factory, tmp_path):
     mails = mails_after_a_request(app_factory(OPERATOR_FILE=str(tmp_path / "none.toml")))
-    assert mails["staff_notification"].splitlines()[-1] == "[Beispieldaten – nicht eingerichtet]"
-    assert mails["confirmation"].splitlines()[-1] == "[Sample data – not configured]"
+    assert mails[Kind.STAFF_NOTIFICATION].splitlines()[-1] == "[Beispieldaten – nicht eingerichtet]"
+    assert mails[Kind.CONFIRMATION].splitlines()[-1] == "[Sample data – not configured]"
 
 
 @pytest.mark.parametrize(

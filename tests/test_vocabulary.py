@@ -15,6 +15,7 @@ from tests.conftest import csrf_from
 from webapp.extensions import db
 from webapp.helpdesk import vocabulary
 from webapp.mail import outbox
+from webapp.mail.kinds import Kind
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 
@@ -45,8 +46,8 @@ def test_a_topic_reads_the_same_everywhere(app, client, staff, topic, label):
     assert f'<option value="{topic}">{label}</option>' in form
     with app.app_context():
         item = db.session.scalar(select(ContactRequest))
-        notice = db.session.scalar(select(OutboxMessage).filter_by(kind="staff_notification"))
-        confirmation = db.session.scalar(select(OutboxMessage).filter_by(kind="confirmation"))
+        notice = db.session.scalar(select(OutboxMessage).filter_by(kind=Kind.STAFF_NOTIFICATION))
+        confirmation = db.session.scalar(select(OutboxMessage).filter_by(kind=Kind.CONFIRMATION))
         reference = item.reference
         # The texts as the sender writes them (the POST stores none).
         notice_subject, notice_body = outbox.text_of(notice)

@@ -15,6 +15,13 @@ def utc(*args) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
+@pytest.fixture
+def in_app(app):
+    """Ages are counted in the configured time zone (TIME_ZONE), so in the app's context."""
+    with app.app_context():
+        yield
+
+
 @pytest.mark.parametrize(
     ("day", "working"),
     [
@@ -48,13 +55,13 @@ def test_between_counts_working_days_after_the_start(start, end, expected):
     assert workdays.between(start, end) == expected
 
 
-def test_age_counts_on_the_german_calendar():
+def test_age_counts_on_the_german_calendar(in_app):
     # 23:30 UTC on Monday is already Tuesday in Germany.
     assert workdays.age(utc(2026, 11, 16, 23, 30), utc(2026, 11, 17, 12)) == 0
     assert workdays.age(utc(2026, 11, 16, 22, 30), utc(2026, 11, 17, 12)) == 1
 
 
-def test_age_uses_the_clock_when_no_time_is_given():
+def test_age_uses_the_clock_when_no_time_is_given(in_app):
     with time_machine.travel(utc(2026, 11, 20, 9), tick=False):
         # Tuesday to Friday across Buß- und Bettag: Thursday and Friday.
         assert workdays.age(utc(2026, 11, 17, 9)) == 2
@@ -74,7 +81,7 @@ def test_age_uses_the_clock_when_no_time_is_given():
         (utc(2026, 7, 10, 10), utc(2026, 7, 6, 22)),
     ],
 )
-def test_overdue_before_is_midnight_after_the_promised_days(now, boundary):
+def test_overdue_before_is_midnight_after_the_promised_days(in_app, now, boundary):
     cutoff = workdays.overdue_before(3, now)
     assert cutoff == boundary
     assert cutoff.tzinfo is UTC

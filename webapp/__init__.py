@@ -10,7 +10,6 @@ from webapp import cli
 from webapp import config as settings
 from webapp.content import initiatives
 from webapp.content import operator_details
-from webapp.content import statutory
 from webapp.extensions import babel
 from webapp.extensions import compress
 from webapp.extensions import csrf
@@ -19,6 +18,7 @@ from webapp.extensions import htmx
 from webapp.extensions import limiter
 from webapp.extensions import login_manager
 from webapp.extensions import migrate
+from webapp.web import dates
 from webapp.web import errors
 from webapp.web import http_caching
 from webapp.web import i18n
@@ -75,7 +75,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     urls.register(app)
     jinja_context.register(app)
     security_headers.register(app)
-    statutory.register(app)
+    dates.register(app)
     errors.register(app)
     cli.register(app)
 

@@ -2,9 +2,12 @@
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfoNotFoundError
 
 from flask import Config
 from flask import Flask
@@ -19,7 +22,10 @@ class Defaults:
     # Engine options; `hide_parameters` is always added (see load()).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     BABEL_DEFAULT_LOCALE = "de"
-    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    # Where the help desk works: the staff area's times, the overview's weeks, the CSV, the
+    # working days of the reply promise and the visitor's "received on" date all follow it.
+    # Flask-Babel's BABEL_DEFAULT_TIMEZONE is set from it (load()), never on its own.
+    TIME_ZONE = "Europe/Berlin"
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     LANGUAGES = ("de", "en", "pl", "cs", "hu", "ro")  # the first one is the default
     STAFF_LANGUAGES = ("de", "en")  # the staff area is written for these only
@@ -107,6 +113,7 @@ class Defaults:
 ENVIRONMENT = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
+    "TIME_ZONE": str,
     "RATELIMIT_STORAGE_URI": str,
     "HELP_RATE_LIMIT": str,
     "LOGIN_RATE_LIMIT": str,
@@ -159,9 +166,34 @@ ENVIRONMENT = {
 }
 
 
-def _parse(kind: type, raw: str):
+# The one rule for yes/no settings in the environment (the app's, gunicorn.conf.py's,
+# DEMO_ALLOWED): any other spelling is refused rather than guessed.
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
+
+
+def parse_bool(raw: str, name: str = "the value") -> bool:
+    """`1`, `true`, `yes`, `on` mean true; `0`, `false`, `no`, `off` and empty mean false
+    (any case, surrounding spaces ignored); anything else raises ValueError naming `name`."""
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(
+        f"{name}={raw!r}: write 1, true, yes or on for yes; 0, false, no, off or nothing for no"
+    )
+
+
+def env_flag(name: str, environ: Mapping[str, str] | None = None) -> bool:
+    """A yes/no environment variable by the rule of parse_bool; unset means false."""
+    environ = os.environ if environ is None else environ
+    return parse_bool(environ.get(name, ""), name)
+
+
+def _parse(kind: type, raw: str, name: str):
     if kind is bool:
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return parse_bool(raw, name)
     if kind is list:
         return [part.strip() for part in raw.split(",") if part.strip()]
     return kind(raw)
@@ -173,8 +205,9 @@ def _fill(config: Config) -> None:
     config.from_pyfile("config.py", silent=True)
     for name, kind in ENVIRONMENT.items():
         raw = os.environ.get(name)
-        if raw:
-            config[name] = _parse(kind, raw)
+        # Set but empty: "no" for a yes/no setting, "not set" for every other kind.
+        if raw or (raw is not None and kind is bool):
+            config[name] = _parse(kind, raw, name)
 
 
 def configured(instance: Path = ROOT / "instance") -> Config:
@@ -191,6 +224,8 @@ def load(app: Flask, overrides: dict | None) -> None:
         app.config.update(overrides)
     if app.config.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    time_zone(app.config)  # an unknown zone stops the start, not the first page
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIME_ZONE"]
     private_instance(Path(app.instance_path))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
@@ -208,6 +243,16 @@ def load(app: Flask, overrides: dict | None) -> None:
     if trusted and public_host and public_host not in trusted:
         trusted.append(public_host)
     app.config["TRUSTED_HOSTS"] = trusted or None
+
+
+def time_zone(config: Mapping) -> ZoneInfo:
+    """The help desk's time zone (TIME_ZONE), the one every local date and time uses."""
+    try:
+        return ZoneInfo(config["TIME_ZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"TIME_ZONE={config['TIME_ZONE']!r} is not a time zone (e.g. Europe/Berlin)"
+        ) from exc
 
 
 def private_instance(instance: Path) -> None:

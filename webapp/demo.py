@@ -13,7 +13,6 @@ PostgreSQL). Its e-mails are marked sent at once, so the outbox sender never mai
 made-up addresses.
 """
 
-import os
 import secrets
 import tomllib
 from collections.abc import Callable
@@ -24,7 +23,6 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func
@@ -32,6 +30,8 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.engine import make_url
 
+from webapp.config import env_flag
+from webapp.config import time_zone
 from webapp.extensions import db
 from webapp.helpdesk import accounts
 from webapp.helpdesk import assignment
@@ -41,6 +41,7 @@ from webapp.helpdesk import notifications
 from webapp.helpdesk import submission
 from webapp.helpdesk import vocabulary
 from webapp.mail import outbox
+from webapp.mail.kinds import State
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
 from webapp.models import Initiative
@@ -72,7 +73,11 @@ class Loaded:
 
 def refusal(database_uri: str) -> str | None:
     """Why the demo must not run on this database now, or None when it may."""
-    if os.environ.get("DEMO_ALLOWED", "").strip().lower() in {"", "0", "false", "no"}:
+    try:
+        allowed = env_flag("DEMO_ALLOWED")
+    except ValueError as exc:
+        return f"{exc}. The demo runs only when DEMO_ALLOWED=1 is set (make demo sets it)."
+    if not allowed:
         return (
             "The demo writes made-up help requests into the database and runs only when "
             "DEMO_ALLOWED=1 is set (make demo sets it)."
@@ -144,7 +149,7 @@ def _check_topics(entries: list[dict]) -> None:
 def _received(entry: dict, now: datetime) -> datetime:
     """When a request arrived: `days_ago` days back at `time` local time, never later
     than a few minutes ago."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = time_zone(current_app.config)
     hour, minute = (int(part) for part in entry["time"].split(":"))
     day = now.astimezone(zone) - timedelta(days=entry["days_ago"])
     local = day.replace(hour=hour, minute=minute, second=0, microsecond=0)
@@ -165,7 +170,7 @@ def _add_request(entry: dict, staff: dict[str, StaffUser], now: datetime) -> Non
         organisation=entry.get("organisation"),
         phone=entry.get("phone"),
         message=unwrap(entry["message"]),
-        status="new",
+        status=vocabulary.Status.NEW,
         consent_at=received,
         is_spam=False,
     )
@@ -195,7 +200,9 @@ def _status(item: ContactRequest, step: dict, author: StaffUser) -> None:
 def _answer(item: ContactRequest, step: dict, author: StaffUser) -> None:
     subject = correspondence.answer_subject(item)
     body = unwrap(step["answer"])
-    correspondence.send_answer(item, subject, body, author, step.get("then", "answered"))
+    correspondence.send_answer(
+        item, subject, body, author, step.get("then", vocabulary.Status.ANSWERED)
+    )
 
 
 def _assign(item: ContactRequest, step: dict, author: StaffUser) -> None:
@@ -228,7 +235,7 @@ def _dated(when: datetime) -> Iterator[None]:
         .values(
             created_at=when,
             next_attempt_at=when,
-            state="sent",
+            state=State.SENT,
             attempts=1,
             sent_at=when + timedelta(minutes=1),
         )

@@ -22,6 +22,8 @@ from sqlalchemy.orm import validates
 
 from webapp.extensions import db
 from webapp.helpdesk import addresses
+from webapp.helpdesk.vocabulary import Status
+from webapp.mail.kinds import State
 
 
 def utcnow() -> datetime:
@@ -117,7 +119,7 @@ class ContactRequest(db.Model):
     organisation: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(50))
     message: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=Status.NEW, index=True)
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     is_spam: Mapped[bool] = mapped_column(Boolean, default=False)
     # The member of staff looking after the request, if any (see assignment.py).
@@ -233,7 +235,7 @@ class OutboxMessage(db.Model):
     request_id: Mapped[int | None] = mapped_column(
         ForeignKey("contact_request.id", ondelete="CASCADE"), index=True
     )
-    # "staff_notification", "confirmation", "answer", "assignment"
+    # One of mail.kinds.Kind.
     kind: Mapped[str] = mapped_column(String(30))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     recipient: Mapped[str] = mapped_column(String(320))
@@ -250,10 +252,10 @@ class OutboxMessage(db.Model):
     in_reply_to: Mapped[str | None] = mapped_column(String(250))
     # The References header: earlier Message-IDs of the thread, space-separated.
     thread_references: Mapped[str | None] = mapped_column(Text)
-    # "queued" until sent; "sent"; "failed" once retrying has been given up; "withheld"
-    # when the sender found its address over the kind's daily limit (never sent);
-    # "bounced" when a delivery report came back for it (webapp/mail/inbox.py).
-    state: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    # One of mail.kinds.State: queued until sent; sent; failed once retrying has been given
+    # up; withheld when the sender found its address over the kind's daily limit; bounced
+    # when a delivery report came back for it (webapp/mail/inbox.py).
+    state: Mapped[str] = mapped_column(String(10), default=State.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Why the last try failed: the error's kind and the server's code, never an address.

@@ -16,6 +16,7 @@ from wtforms.validators import AnyOf
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
+from webapp import plain_text
 from webapp.helpdesk import assignment
 from webapp.helpdesk import vocabulary
 from webapp.models import ContactRequest
@@ -23,8 +24,8 @@ from webapp.web.validators import NoControlCharacters
 
 
 def one_line(value: str | None) -> str | None:
-    """Whitespace runs (line breaks included) as single spaces, trimmed."""
-    return " ".join(value.split()) if isinstance(value, str) else value
+    """A form filter: the value on one line (plain_text.one_line)."""
+    return plain_text.one_line(value) if isinstance(value, str) else value
 
 
 class LoginForm(FlaskForm):
@@ -134,7 +135,7 @@ class AnswerForm(FlaskForm):
         choices=[SelectChoice(value, label) for value, label in vocabulary.STATUS_LABELS.items()],
         validators=[AnyOf(vocabulary.STATUSES, message=_l("Choose a status"))],
         validate_choice=False,
-        default="answered",
+        default=vocabulary.Status.ANSWERED,
     )
     submit = SubmitField(_l("Send answer"))
 

@@ -110,7 +110,7 @@ def prefilled_answer(item: ContactRequest, args) -> tuple[AnswerForm, ReplyChoic
     answer_form = AnswerForm(
         formdata=None,
         subject=args.get("answer-subject") or correspondence.answer_subject(item),
-        status=status if status in vocabulary.STATUSES else "answered",
+        status=status if status in vocabulary.STATUSES else vocabulary.Status.ANSWERED,
     )
     if reply is None:
         reply_form.reply.errors = [_("Choose one of the saved replies")]

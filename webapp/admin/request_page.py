@@ -39,6 +39,7 @@ from webapp.helpdesk import saved_replies
 from webapp.helpdesk import vocabulary
 from webapp.mail import inbox
 from webapp.mail import outbox
+from webapp.mail.kinds import State
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 from webapp.models import StaffUser
@@ -111,7 +112,7 @@ def form_again(item: ContactRequest, message: str):
             formdata=None,
             subject=request.form.get("answer-subject", ""),
             body=request.form.get("answer-body", ""),
-            status=request.form.get("answer-status", "answered"),
+            status=request.form.get("answer-status", vocabulary.Status.ANSWERED),
         )
         form.body.errors = [message]
         return render_page(item, 400, CONVERSATION_UPDATE, answer_form=form)
@@ -243,7 +244,7 @@ def resend_message(request_id: int, message_id: int):
     message = db.session.get(OutboxMessage, message_id)
     if message is None or message.request_id != item.id:
         abort(404)
-    if message.state == "withheld":
+    if message.state == State.WITHHELD:
         abort(409)
     # A queued one is on its way already (a second click): nothing to do.
     if ResendForm().validate_on_submit() and outbox.can_send_again(message):

@@ -25,7 +25,7 @@ FORM_ENDPOINTS = ("admin.new_reply", "admin.edit_reply")
 
 
 def _topics() -> list[tuple[str, str]]:
-    # The one place saved replies take topic names from.
+    # The topics a saved reply can be for (the form's choices).
     return vocabulary.topic_choices(current_lang())
 
 
@@ -56,9 +56,7 @@ def form_again(message: str):
 @bp.get("/replies")
 def replies():
     """Every saved reply, with its topic and language."""
-    return render_template(
-        "admin/replies.html", replies=saved_replies.listed(), topic_names=dict(_topics())
-    )
+    return render_template("admin/replies.html", replies=saved_replies.listed())
 
 
 @bp.route("/replies/new", methods=["GET", "POST"])
@@ -107,6 +105,4 @@ def delete_reply(reply_id: int):
         saved_replies.delete(reply)
         flash(_("Saved reply “%(title)s” was deleted.", title=title), "success")
         return redirect(url_for("admin.replies"), 303)
-    return render_template(
-        "admin/reply_delete.html", reply=reply, form=form, topic_names=dict(_topics())
-    )
+    return render_template("admin/reply_delete.html", reply=reply, form=form)

@@ -1,9 +1,6 @@
 """Template helpers for the staff area: labels and dates in the staff member's language."""
 
-from datetime import datetime
-
 from flask import current_app
-from flask_babel import format_datetime
 from flask_babel import format_decimal
 from flask_login import current_user
 
@@ -15,16 +12,9 @@ from webapp.helpdesk import correspondence
 from webapp.helpdesk import request_list
 from webapp.helpdesk import vocabulary
 from webapp.mail import outbox
+from webapp.mail.kinds import Kind
+from webapp.web import dates
 from webapp.web.i18n import current_lang
-
-DATE_PATTERNS = {"de": "dd.MM.yyyy, HH:mm", "en": "d MMM yyyy, HH:mm"}
-
-
-def staff_time(value: datetime | None) -> str:
-    """A stored (UTC) time shown in the site's time zone, e.g. 26.11.2026, 14:05."""
-    if value is None:
-        return ""
-    return format_datetime(value, DATE_PATTERNS.get(current_lang(), DATE_PATTERNS["en"]))
 
 
 def file_size(size: int) -> str:
@@ -42,14 +32,16 @@ def admin_context() -> dict:
     session, which public pages must never do)."""
     return {
         "current_user": current_user,
-        "staff_time": staff_time,
         "status_label": vocabulary.status_label,
-        "topic_label": lambda item: vocabulary.topic_label(item, current_lang()),
+        "topic_label": lambda topic, initiative=None: vocabulary.topic_label(
+            topic, current_lang(), initiative
+        ),
         "age_of": request_list.age_of,
         "spam_purge_days": casework.SPAM_PURGE_DAYS,
         "describe": casework.describe,
         "message_kind": correspondence.kind_label,
-        "delivery_state": lambda message: correspondence.delivery_state(message, staff_time),
+        "MailKind": Kind,
+        "delivery_state": lambda message: correspondence.delivery_state(message, dates.staff_time),
         "can_send_again": outbox.can_send_again,
         "message_text": outbox.text_of,
         "conversation": correspondence.conversation,

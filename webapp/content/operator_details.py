@@ -26,7 +26,6 @@ from pathlib import Path
 
 from flask import Flask
 from flask import current_app
-from flask_babel import gettext as _
 
 from webapp.config import ROOT
 from webapp.config import Defaults
@@ -273,23 +272,6 @@ def load(app: Flask) -> Operator:
 def current() -> Operator:
     """The details loaded when the app started."""
     return current_app.extensions["operator"]
-
-
-def mail_footer(lang: str) -> str:
-    """The plain-text signature under every e-mail the site sends, in `lang` (call it
-    inside the mail's force_locale, so the sample notice is translated too)."""
-    details = current().for_language(lang)
-    provider = details["provider"]
-    lines = [
-        "-- ",
-        provider["name"],
-        provider["street"],
-        f"{provider['postcode']} {provider['city']}",
-        provider["email"],
-    ]
-    if details["sample"]:
-        lines.append(_("[Sample data – not configured]"))
-    return "\n".join(lines)
 
 
 def init_app(app: Flask) -> None:

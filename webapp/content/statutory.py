@@ -7,9 +7,7 @@ are kept), so the pages never state a number that the running site does not use.
 
 from datetime import date
 
-from flask import Flask
 from flask import url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from limits import parse_many
@@ -167,13 +165,3 @@ def facts(config, operator: dict) -> dict:
         "barriers": known_barriers(config),
         "site_url": config["PUBLIC_BASE_URL"].rstrip("/") + "/",
     }
-
-
-def long_date(value: date) -> str:
-    """A date written out in the page's language, kept on one line (non-breaking spaces)."""
-    return format_date(value, format="long").replace(" ", "\u00a0")
-
-
-def register(app: Flask) -> None:
-    """Offer `long_date` to the templates."""
-    app.add_template_filter(long_date, "long_date")

@@ -8,8 +8,8 @@ the visitor's status lookup, a person's data (`persons`), the one way e-mail add
 are compared (`addresses`), staff accounts and sign-in throttling, and working days in
 Saxony.
 
-May import: `webapp.models`, `webapp.extensions`, `webapp.config`, `webapp.mail`,
-`webapp.content` and `webapp.web.i18n` (language helpers). Never Flask's `request`,
-`session` or `g`, and never a blueprint: routes and the CLI call these modules, not the
-other way round.
+May import: `webapp.models`, `webapp.extensions`, `webapp.config`, `webapp.plain_text`,
+`webapp.mail`, `webapp.content` and `webapp.web.i18n` (language helpers). Never Flask's
+`request`, `session` or `g`, and never a blueprint: routes and the CLI call these
+modules, not the other way round.
 """

@@ -9,15 +9,15 @@ what they did themselves: assigning a request to yourself sends no e-mail.
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from webapp.content import operator_details
 from webapp.extensions import db
 from webapp.helpdesk import casework
 from webapp.helpdesk import vocabulary
 from webapp.helpdesk.notifications import public_url
 from webapp.mail import outbox
+from webapp.mail import texts
+from webapp.mail.kinds import Kind
 from webapp.models import ContactRequest
 from webapp.models import StaffUser
 from webapp.web.i18n import staff_languages
@@ -40,25 +40,19 @@ def staff_language(user: StaffUser) -> str:
 
 
 def queue_notice(item: ContactRequest, assignee: StaffUser, actor: StaffUser) -> None:
-    """Queue the e-mail telling `assignee` that `actor` gave them a request (no commit)."""
+    """Queue the e-mail telling `assignee` that `actor` gave them a request (no commit);
+    its text: templates/email/assignment.*.txt."""
     lang = staff_language(assignee)
     with force_locale(lang):
-        subject = _("Help request %(reference)s has been assigned to you", reference=item.reference)
-        body = "\n".join(
-            [
-                _("%(email)s has assigned a help request to you.", email=actor.email),
-                "",
-                _("Reference: %(reference)s", reference=item.reference),
-                _("Topic: %(topic)s", topic=vocabulary.topic_label(item, lang)),
-                _("Status: %(status)s", status=vocabulary.status_label(item.status)),
-                "",
-                _("Open it in the admin area:"),
-                public_url("admin.detail", request_id=item.id),
-                "",
-                operator_details.mail_footer(lang),
-            ]
+        subject, body = texts.render(
+            Kind.ASSIGNMENT,
+            actor=actor.email,
+            reference=item.reference,
+            topic=vocabulary.topic_label(item.topic, lang, item.initiative),
+            status=vocabulary.status_label(item.status),
+            link=public_url("admin.detail", request_id=item.id),
         )
-    outbox.queue("assignment", assignee.email, subject, body, request_id=item.id, author=actor)
+    outbox.queue(Kind.ASSIGNMENT, assignee.email, subject, body, request_id=item.id, author=actor)
 
 
 def assign(item: ContactRequest, assignee: StaffUser | None, actor: StaffUser) -> bool:

@@ -9,6 +9,7 @@ live in request_list.py, the CSV export in csv_export.py.
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
@@ -16,6 +17,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.helpdesk.vocabulary import STATUSES
+from webapp.helpdesk.vocabulary import Status
 from webapp.helpdesk.vocabulary import status_label
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
@@ -25,6 +27,48 @@ from webapp.models import utcnow
 
 # Requests marked as spam go with the next purge once they are this old.
 SPAM_PURGE_DAYS = 30
+
+
+class Action(StrEnum):
+    """What an audit entry records (stored as the value)."""
+
+    STATUS = "status"  # detail: "old -> new"
+    ASSIGNED = "assigned"  # detail: the assignee's address, empty when unassigned
+    SPAM = "spam"
+    NOT_SPAM = "not_spam"
+    NOTE = "note"
+    ANSWERED = "answered"
+    RESENT = "resent"
+    FORGOTTEN = "forgotten"
+    DELETED = "deleted"
+    PURGED = "purged"
+    EMAIL_RECEIVED = "email_received"
+    AUTOMATIC_RECEIVED = "automatic_received"
+    REQUEST_BY_EMAIL = "request_by_email"
+    REOPENED = "reopened"  # detail: "old -> new"
+    BOUNCED = "bounced"
+
+
+# Each action in words; %(old)s and %(new)s are status labels, %(email)s the assignee.
+ACTION_LABELS = {
+    Action.STATUS: _l("Status changed from “%(old)s” to “%(new)s”"),
+    Action.ASSIGNED: _l("Assigned to %(email)s"),
+    Action.SPAM: _l("Marked as spam"),
+    Action.NOT_SPAM: _l("Marked as not spam"),
+    Action.NOTE: _l("Note added"),
+    Action.ANSWERED: _l("Answer sent by e-mail"),
+    Action.RESENT: _l("E-mail queued to be sent again"),
+    Action.FORGOTTEN: _l("All requests from one address deleted"),
+    Action.DELETED: _l("Request deleted"),
+    Action.PURGED: _l("Request removed after the retention period"),
+    Action.EMAIL_RECEIVED: _l("E-mail from the visitor received"),
+    Action.AUTOMATIC_RECEIVED: _l("Automatic e-mail received (e.g. an out-of-office reply)"),
+    Action.REQUEST_BY_EMAIL: _l("Request received by e-mail"),
+    Action.REOPENED: _l("Reopened by the visitor's e-mail: “%(old)s” to “%(new)s”"),
+    Action.BOUNCED: _l("A delivery report came back: an e-mail bounced"),
+}
+# An assignment with no assignee: the assignment was taken away.
+UNASSIGNED_LABEL = _l("Assignment removed")
 
 
 def next_status(status: str) -> str:
@@ -59,11 +103,16 @@ def change_status(item: ContactRequest, status: str, actor: StaffUser) -> bool:
         raise ValueError(f"unknown status {status!r}")
     if item.status == status:
         return False
-    audit(item, item.reference, actor, "status", f"{item.status} -> {status}")
+    audit(item, item.reference, actor, Action.STATUS, status_change(item.status, status))
     item.status = status
     item.reply_waiting_since = None  # staff have seen the visitor's e-mail and acted
     db.session.commit()
     return True
+
+
+def status_change(old: str, new: str) -> str:
+    """The detail of a status entry: "old -> new"."""
+    return f"{old} -> {new}"
 
 
 def assign(item: ContactRequest, assignee: StaffUser | None, actor: StaffUser) -> bool:
@@ -74,7 +123,7 @@ def assign(item: ContactRequest, assignee: StaffUser | None, actor: StaffUser) -
     """
     if item.assignee_id == (assignee.id if assignee else None):
         return False
-    audit(item, item.reference, actor, "assigned", assignee.email if assignee else "")
+    audit(item, item.reference, actor, Action.ASSIGNED, assignee.email if assignee else "")
     item.assignee = assignee
     return True
 
@@ -83,7 +132,7 @@ def mark_spam(item: ContactRequest, spam: bool, actor: StaffUser) -> bool:
     """Mark a request as spam (or as not spam again); False if it already was."""
     if item.is_spam == spam:
         return False
-    audit(item, item.reference, actor, "spam" if spam else "not_spam")
+    audit(item, item.reference, actor, Action.SPAM if spam else Action.NOT_SPAM)
     item.is_spam = spam
     db.session.commit()
     return True
@@ -93,7 +142,7 @@ def add_note(item: ContactRequest, body: str, author: StaffUser) -> Note:
     """Append an internal note; notes are never edited or removed one by one."""
     note = Note(help_request=item, author_id=author.id, body=body.strip(), created_at=utcnow())
     db.session.add(note)
-    audit(item, item.reference, author, "note")
+    audit(item, item.reference, author, Action.NOTE)
     db.session.commit()
     return note
 
@@ -109,57 +158,19 @@ def history(item: ContactRequest) -> list[AuditEntry]:
 
 
 def describe(entry: AuditEntry) -> str:
-    """An audit entry in words, in the staff member's language."""
-    if entry.action == "status":
-        old, _, new = entry.detail.partition(" -> ")
-        return str(
-            _l(
-                "Status changed from “%(old)s” to “%(new)s”",
-                old=status_label(old),
-                new=status_label(new),
-            )
-        )
-    if entry.action == "assigned":
-        if entry.detail:
-            return str(_l("Assigned to %(email)s", email=entry.detail))
-        return str(_l("Assignment removed"))
-    if entry.action == "spam":
-        return str(_l("Marked as spam"))
-    if entry.action == "not_spam":
-        return str(_l("Marked as not spam"))
-    if entry.action == "note":
-        return str(_l("Note added"))
-    if entry.action == "answered":
-        return str(_l("Answer sent by e-mail"))
-    if entry.action == "resent":
-        return str(_l("E-mail queued to be sent again"))
-    if entry.action == "forgotten":
-        return str(_l("All requests from one address deleted"))
-    if entry.action == "deleted":
-        return str(_l("Request deleted"))
-    if entry.action == "purged":
-        return str(_l("Request removed after the retention period"))
-    if entry.action == "email_received":
-        return str(_l("E-mail from the visitor received"))
-    if entry.action == "automatic_received":
-        return str(_l("Automatic e-mail received (e.g. an out-of-office reply)"))
-    if entry.action == "request_by_email":
-        return str(_l("Request received by e-mail"))
-    if entry.action == "reopened":
-        old, _, new = entry.detail.partition(" -> ")
-        return str(
-            _l(
-                "Reopened by the visitor's e-mail: “%(old)s” to “%(new)s”",
-                old=status_label(old),
-                new=status_label(new),
-            )
-        )
-    if entry.action == "bounced":
-        return str(_l("A delivery report came back: an e-mail bounced"))
-    return entry.action
+    """An audit entry in words, in the staff member's language (ACTION_LABELS; an unknown
+    action as stored)."""
+    label = ACTION_LABELS.get(entry.action)
+    if label is None:
+        return entry.action
+    if entry.action == Action.ASSIGNED and not entry.detail:
+        return str(UNASSIGNED_LABEL)
+    old, _, new = entry.detail.partition(" -> ")
+    values = {"old": status_label(old), "new": status_label(new), "email": entry.detail}
+    return str(label) % values
 
 
-def delete(item: ContactRequest, actor: StaffUser | None, action: str = "deleted") -> str:
+def delete(item: ContactRequest, actor: StaffUser | None, action: str = Action.DELETED) -> str:
     """Delete a request with its notes; the audit keeps only reference, actor and time."""
     reference = item.reference or f"#{item.id}"
     audit(None, reference, actor, action)
@@ -184,14 +195,14 @@ def purge(older_than_days: int, now: datetime | None = None) -> Purged:
     spam_cutoff = now - timedelta(days=SPAM_PURGE_DAYS)
     stmt = select(ContactRequest).where(
         or_(
-            (ContactRequest.status == "closed") & (ContactRequest.created_at < cutoff),
+            (ContactRequest.status == Status.CLOSED) & (ContactRequest.created_at < cutoff),
             ContactRequest.is_spam.is_(True) & (ContactRequest.created_at < spam_cutoff),
         )
     )
     items = list(db.session.scalars(stmt))
     spam = sum(item.is_spam for item in items)
     for item in items:
-        audit(None, item.reference or f"#{item.id}", None, "purged")
+        audit(None, item.reference or f"#{item.id}", None, Action.PURGED)
         db.session.delete(item)
     db.session.commit()
     return Purged(closed=len(items) - spam, spam=spam)

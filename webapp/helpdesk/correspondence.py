@@ -18,31 +18,32 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from webapp.content import operator_details
 from webapp.extensions import db
 from webapp.helpdesk import casework
-from webapp.helpdesk import notifications
 from webapp.mail import incoming
 from webapp.mail import outbox
+from webapp.mail import texts
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 from webapp.models import ContactRequest
 from webapp.models import IncomingMessage
 from webapp.models import OutboxMessage
 from webapp.models import StaffUser
 
 KIND_LABELS = {
-    "staff_notification": _l("Notice to staff"),
-    "confirmation": _l("Confirmation to the visitor"),
-    "answer": _l("Answer"),
-    "assignment": _l("Assignment notice"),
-    "reply_notice": _l("Notice of a new e-mail"),
+    Kind.STAFF_NOTIFICATION: _l("Notice to staff"),
+    Kind.CONFIRMATION: _l("Confirmation to the visitor"),
+    Kind.ANSWER: _l("Answer"),
+    Kind.ASSIGNMENT: _l("Assignment notice"),
+    Kind.REPLY_NOTICE: _l("Notice of a new e-mail"),
 }
 # What a bounce of a visitor's e-mail means for staff, by kind.
 BOUNCE_NOTICES = {
-    "confirmation": _l("The confirmation bounced: the address may be mistyped."),
-    "answer": _l("An answer bounced: the visitor has not received it."),
+    Kind.CONFIRMATION: _l("The confirmation bounced: the address may be mistyped."),
+    Kind.ANSWER: _l("An answer bounced: the visitor has not received it."),
 }
 # The messages that go to the visitor and so belong to the visitor's thread.
-VISITOR_KINDS = ("confirmation", "answer")
+VISITOR_KINDS = (Kind.CONFIRMATION, Kind.ANSWER)
 
 
 def kind_label(kind: str) -> str:
@@ -56,13 +57,13 @@ def delivery_state(message: OutboxMessage, staff_time: Callable[[datetime | None
 
     `staff_time` formats a time the way the page shows times.
     """
-    if message.state == "withheld":
+    if message.state == State.WITHHELD:
         return _("Not sent: this address had reached the daily limit of confirmations")
-    if message.state == "bounced":
+    if message.state == State.BOUNCED:
         return _("Bounced: %(error)s", error=message.last_error or "–")
-    if message.state == "sent":
+    if message.state == State.SENT:
         return _("Sent on %(time)s", time=staff_time(message.sent_at))
-    if message.state == "failed":
+    if message.state == State.FAILED:
         return ngettext(
             "Failed after %(num)d try: %(error)s",
             "Failed after %(num)d tries: %(error)s",
@@ -102,7 +103,7 @@ def conversation(item: ContactRequest) -> list[Entry]:
 
 def bounce_notices(item: ContactRequest) -> list[str]:
     """What staff must know about bounced e-mails to the visitor, one line per kind."""
-    kinds = [m.kind for m in item.messages if m.state == "bounced" and m.kind in BOUNCE_NOTICES]
+    kinds = [m.kind for m in item.messages if m.state == State.BOUNCED and m.kind in BOUNCE_NOTICES]
     return [str(BOUNCE_NOTICES[kind]) for kind in dict.fromkeys(kinds)]
 
 
@@ -118,7 +119,7 @@ def thread_ids(item: ContactRequest) -> list[str]:
     for entry in conversation(item):
         sent, received = entry.sent, entry.received
         if sent is not None:
-            if sent.kind in VISITOR_KINDS and sent.state not in ("withheld", "bounced"):
+            if sent.kind in VISITOR_KINDS and sent.state not in (State.WITHHELD, State.BOUNCED):
                 ids.append(sent.message_id)
         elif not received.automatic and incoming.has_own_id(received.message_id):
             ids.append(received.message_id)
@@ -126,9 +127,10 @@ def thread_ids(item: ContactRequest) -> list[str]:
 
 
 def answer_subject(item: ContactRequest) -> str:
-    """The prefilled subject, in the visitor's language: "Re: " and the confirmation's."""
+    """The prefilled subject, in the visitor's language: "Re: " and the confirmation's
+    (templates/email/answer.subject.txt)."""
     with force_locale(item.language):
-        return _("Re: %(subject)s", subject=notifications.confirmation_subject(item.reference))
+        return texts.subject(Kind.ANSWER, reference=item.reference)
 
 
 def send_answer(
@@ -142,10 +144,10 @@ def send_answer(
     earlier = thread_ids(item)
     text = body.replace("\r\n", "\n").strip()  # browsers send CRLF; store one kind of break
     with force_locale(item.language):
-        # The operator's signature, as under every e-mail the site sends.
-        text += "\n\n" + operator_details.mail_footer(item.language)
+        # With the operator's signature, as under every e-mail the site sends.
+        text = texts.body(Kind.ANSWER, text=text)
     message = outbox.queue(
-        "answer",
+        Kind.ANSWER,
         item.email,
         subject.strip(),
         text,
@@ -157,9 +159,10 @@ def send_answer(
     )
     item.messages.append(message)
     item.reply_waiting_since = None  # the visitor's e-mail is answered
-    casework.audit(item, item.reference, author, "answered")
+    casework.audit(item, item.reference, author, casework.Action.ANSWERED)
     if status and status != item.status:
-        casework.audit(item, item.reference, author, "status", f"{item.status} -> {status}")
+        change = casework.status_change(item.status, status)
+        casework.audit(item, item.reference, author, casework.Action.STATUS, change)
         item.status = status
     db.session.commit()
     return message
@@ -171,5 +174,5 @@ def resend(item: ContactRequest, message: OutboxMessage, actor: StaffUser) -> No
     Raises ValueError for any other (outbox.can_send_again).
     """
     outbox.send_again(message)
-    casework.audit(item, item.reference, actor, "resent")
+    casework.audit(item, item.reference, actor, casework.Action.RESENT)
     db.session.commit()

@@ -65,7 +65,7 @@ def export_csv(filters: request_list.Filters, lang: str) -> str:
                     item.reference,
                     received,
                     vocabulary.status_label(item.status),
-                    vocabulary.topic_label(item, lang),
+                    vocabulary.topic_label(item.topic, lang, item.initiative),
                     item.name,
                     item.email,
                     item.organisation,

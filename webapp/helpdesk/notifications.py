@@ -25,13 +25,11 @@ from dataclasses import dataclass
 from flask import current_app
 from flask import url_for
 from flask_babel import force_locale
-from flask_babel import format_date
-from flask_babel import gettext as _
-from flask_babel import ngettext
 
-from webapp.content import operator_details
 from webapp.helpdesk import vocabulary
 from webapp.mail import outbox
+from webapp.mail import texts
+from webapp.mail.kinds import Kind
 from webapp.models import ContactRequest
 from webapp.web.i18n import language_name
 
@@ -53,87 +51,39 @@ class Draft:
     """An e-mail the help POST queues: its kind and Reply-To. Its text is written later,
     by the sender (the writers below)."""
 
-    kind: str
+    kind: Kind
     reply_to: str | None = None
 
 
-@outbox.writer("staff_notification")
+@outbox.writer(Kind.STAFF_NOTIFICATION)
 def staff_notification(item: ContactRequest) -> tuple[str, str]:
-    """Subject and text of the notice to staff, in the site's default language."""
+    """Subject and text of the notice to staff, in the site's default language
+    (templates/email/staff_notification.*.txt)."""
     lang = current_app.config["BABEL_DEFAULT_LOCALE"]
-    reference = item.reference
     with force_locale(lang):
-        topic = vocabulary.topic_label(item, lang)
-        subject = _("New help request %(reference)s: %(topic)s", reference=reference, topic=topic)
-        body = "\n".join(
-            [
-                _("A new help request has arrived."),
-                "",
-                _("Reference: %(reference)s", reference=reference),
-                _("Topic: %(topic)s", topic=topic),
-                _(
-                    "Language of the visitor: %(language)s",
-                    language=language_name(item.language),
-                ),
-                "",
-                _("Open it in the admin area:"),
-                public_url("admin.detail", request_id=item.id),
-                "",
-                operator_details.mail_footer(lang),
-            ]
+        return texts.render(
+            Kind.STAFF_NOTIFICATION,
+            reference=item.reference,
+            topic=vocabulary.topic_label(item.topic, lang, item.initiative),
+            language=language_name(item.language),
+            link=public_url("admin.detail", request_id=item.id),
         )
-    return subject, body
 
 
-def confirmation_subject(reference: str) -> str:
-    """The confirmation's subject in the current language; answers reply to it."""
-    return _("Your request %(reference)s has been received", reference=reference)
-
-
-def confirmation_body(item: ContactRequest) -> str:
-    """The confirmation text in the current language: nothing the visitor typed."""
-    lang = item.language
-    reference = item.reference
-    days = int(current_app.config["HELP_REPLY_DAYS"])
-    return "\n".join(
-        [
-            _("Hello,"),
-            "",
-            _("Thank you for your request. We have received it under this reference number:"),
-            "",
-            f"    {reference}",
-            "",
-            _("Topic: %(topic)s", topic=vocabulary.topic_label(item, lang)),
-            _("Received on: %(date)s", date=format_date(item.created_at, "long")),
-            "",
-            _("What happens next"),
-            _("A member of our team will read your request and answer you by e-mail.")
-            + " "
-            + ngettext(
-                "We answer within %(num)d working day.",
-                "We answer within %(num)d working days.",
-                days,
-            ),
-            _("Please quote your reference number if you contact us about this request."),
-            "",
-            _("You can check the status of your request here:"),
-            public_url("help.status", lang=lang, reference=reference),
-            "",
-            _(
-                "You are receiving this e-mail because this address was entered in the help "
-                "form of our website. If you did not send a request, please ignore it."
-            ),
-            "",
-            operator_details.mail_footer(lang),
-        ]
-    )
-
-
-@outbox.writer("confirmation")
+@outbox.writer(Kind.CONFIRMATION)
 def confirmation(item: ContactRequest) -> tuple[str, str]:
-    """Subject and text of the visitor's confirmation, in their language."""
-    with force_locale(item.language):
-        return confirmation_subject(item.reference), confirmation_body(item)
+    """Subject and text of the visitor's confirmation, in their language: nothing the
+    visitor typed (templates/email/confirmation.*.txt)."""
+    lang = item.language
+    with force_locale(lang):
+        return texts.render(
+            Kind.CONFIRMATION,
+            reference=item.reference,
+            topic=vocabulary.topic_label(item.topic, lang, item.initiative),
+            received=item.created_at,
+            reply_days=int(current_app.config["HELP_REPLY_DAYS"]),
+            status_link=public_url("help.status", lang=lang, reference=item.reference),
+        )
 
 
 def prepare(item: ContactRequest) -> list[tuple[Draft, str]]:
@@ -141,8 +91,8 @@ def prepare(item: ContactRequest) -> list[tuple[Draft, str]]:
     the visitor's confirmation. Reads nothing and writes no text (the sender does both:
     the daily limit, the text)."""
     return [
-        (Draft("staff_notification"), recipient(item)),
-        (Draft("confirmation", current_app.config["HELPDESK_EMAIL"]), item.email),
+        (Draft(Kind.STAFF_NOTIFICATION), recipient(item)),
+        (Draft(Kind.CONFIRMATION, current_app.config["HELPDESK_EMAIL"]), item.email),
     ]
 
 

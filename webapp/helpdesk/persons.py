@@ -199,7 +199,7 @@ def forget(email: str, actor: StaffUser | None = None) -> int:
             request_id=None,
             reference=None,
             actor_id=actor.id if actor else None,
-            action="forgotten",
+            action=casework.Action.FORGOTTEN,
             detail="",
             created_at=utcnow(),
         )

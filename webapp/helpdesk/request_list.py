@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from webapp import plain_text
 from webapp.extensions import db
 from webapp.helpdesk import addresses
 from webapp.helpdesk import workdays
@@ -57,7 +58,7 @@ class Filters:
         return cls(
             status=status if status in STATUSES else "",
             topic=topic if topic in topics else "",
-            q=without_controls(args.get("q", "")).strip()[:200],
+            q=plain_text.without_controls(args.get("q", "")).strip()[:200],
             assigned=assigned if assigned in ASSIGNED_CHOICES else "",
             overdue=args.get("overdue") in TRUE_VALUES,
             spam=args.get("spam") in TRUE_VALUES,
@@ -82,11 +83,6 @@ class Filters:
         if page > 1:
             result["page"] = page
         return result
-
-
-def without_controls(text: str) -> str:
-    """The text with control characters removed (PostgreSQL cannot even compare NUL)."""
-    return "".join(char for char in text if char.isprintable() or char == " ")
 
 
 def reply_days() -> int:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.helpdesk import addresses
 from webapp.helpdesk import vocabulary
+from webapp.mail.kinds import Kind
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 
@@ -62,11 +63,11 @@ def lookup(reference: str, email: str) -> Found | None:
     )
     answered_at = db.session.scalar(
         select(func.max(OutboxMessage.sent_at)).where(
-            OutboxMessage.request_id == (row.id if row else -1), OutboxMessage.kind == "answer"
+            OutboxMessage.request_id == (row.id if row else -1), OutboxMessage.kind == Kind.ANSWER
         )
     )
     if row is None or not matches:
         return None
     # A request marked as spam looks like any other received one.
-    status = "new" if row.is_spam else row.status
+    status = vocabulary.Status.NEW if row.is_spam else row.status
     return Found(normalise_reference(reference), status, row.created_at, answered_at)

@@ -103,7 +103,7 @@ def submit(data: Submission, lang: str, spam: bool = False) -> Stored:
             organisation=data.organisation or None,
             phone=data.phone or None,
             message=data.message,
-            status="closed" if spam else "new",
+            status=vocabulary.Status.CLOSED if spam else vocabulary.Status.NEW,
             consent_at=now,
             is_spam=spam,
         )

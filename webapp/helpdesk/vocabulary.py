@@ -6,33 +6,50 @@ reads the same everywhere ("Finding a job" in the form, the list and the staff e
 and a new one is added in one place.
 
 A request's `topic` is one of FIXED_TOPICS or the slug of an initiative, whose name
-comes from the database in the language asked for.
+comes from the database in the language asked for. A request's `status` is a `Status`;
+no other module spells one out.
+
+The models import `Status` (a new request's default), so this module imports the models
+only inside the functions that query them.
 """
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import ContactRequest
-from webapp.models import Initiative
-from webapp.models import InitiativeText
+
+if TYPE_CHECKING:
+    from webapp.models import Initiative
+
+
+class Status(StrEnum):
+    """Where a request stands, in the order staff work through it."""
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
 
 # The order staff work through a request; any step may be set again (to reopen one).
-STATUSES = ("new", "in_progress", "answered", "closed")
+STATUSES = tuple(Status)
 # Requests still waiting for an answer: they have an age and can be overdue.
-OPEN_STATUSES = ("new", "in_progress")
+OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS)
 STATUS_LABELS = {
-    "new": _l("New"),
-    "in_progress": _l("In progress"),
-    "answered": _l("Answered"),
-    "closed": _l("Closed"),
+    Status.NEW: _l("New"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.ANSWERED: _l("Answered"),
+    Status.CLOSED: _l("Closed"),
 }
 # The same statuses as the visitor reads them in the status lookup.
 VISITOR_STATUS_LABELS = {
-    "new": _l("Received, not yet read"),
-    "in_progress": _l("Being worked on"),
-    "answered": _l("Answered"),
-    "closed": _l("Closed"),
+    Status.NEW: _l("Received, not yet read"),
+    Status.IN_PROGRESS: _l("Being worked on"),
+    Status.ANSWERED: _l("Answered"),
+    Status.CLOSED: _l("Closed"),
 }
 
 # The general topics, in the order the help form offers them ("other" comes last there,
@@ -55,11 +72,14 @@ def status_label(status: str) -> str:
 
 def visitor_status_label(status: str) -> str:
     """A status in the current language, as the visitor reads it."""
-    return str(VISITOR_STATUS_LABELS.get(status, VISITOR_STATUS_LABELS["in_progress"]))
+    return str(VISITOR_STATUS_LABELS.get(status, VISITOR_STATUS_LABELS[Status.IN_PROGRESS]))
 
 
 def initiative_topics(lang: str) -> list[tuple[str, str]]:
     """(slug, name) of every initiative in display order: one light query of two columns."""
+    from webapp.models import Initiative
+    from webapp.models import InitiativeText
+
     stmt = (
         select(Initiative.slug, InitiativeText.name)
         .join(InitiativeText)
@@ -69,15 +89,17 @@ def initiative_topics(lang: str) -> list[tuple[str, str]]:
     return [(slug, name) for slug, name in db.session.execute(stmt)]
 
 
-def topic_label(item: ContactRequest, lang: str) -> str:
-    """The topic of a request: a fixed topic in the current language, or the initiative's
-    name in `lang` (looked up by slug when the link to it is gone); else the raw value."""
-    if item.topic in TOPIC_LABELS:
-        return str(TOPIC_LABELS[item.topic])
-    initiative = item.initiative or db.session.scalar(
-        select(Initiative).where(Initiative.slug == item.topic)
-    )
-    return initiative.text(lang).name if initiative else item.topic
+def topic_label(topic: str, lang: str, initiative: "Initiative | None" = None) -> str:
+    """A topic (a request's or a saved reply's) in words: a fixed topic in the current
+    language, or the initiative's name in `lang` (`initiative` when the caller has it,
+    else looked up by slug); else the raw value. The one lookup of a topic's name."""
+    from webapp.models import Initiative
+
+    if topic in TOPIC_LABELS:
+        return str(TOPIC_LABELS[topic])
+    if initiative is None:
+        initiative = db.session.scalar(select(Initiative).where(Initiative.slug == topic))
+    return initiative.text(lang).name if initiative else topic
 
 
 def topic_choices(lang: str) -> list[tuple[str, str]]:

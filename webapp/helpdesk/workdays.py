@@ -4,7 +4,8 @@ The help desk promises an answer "within N working days" (HELP_REPLY_DAYS). A wo
 day is a weekday that is not a public holiday in Saxony: the holidays come from the
 `holidays` package (Reformation Day and Repentance Day included), not from a list of
 our own that someone would have to keep up to date. Days are counted on the calendar
-in Germany, so a request sent at 23:30 on a Friday is a Friday request.
+of the help desk's time zone (TIME_ZONE, Europe/Berlin), so a request sent at 23:30 on a
+Friday is a Friday request.
 """
 
 from datetime import UTC
@@ -13,14 +14,12 @@ from datetime import datetime
 from datetime import time
 from datetime import timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
+from flask import current_app
 
+from webapp.config import time_zone
 from webapp.models import utcnow
-
-# Where the help desk works: the calendar its days are counted on.
-ZONE = ZoneInfo("Europe/Berlin")
 
 
 @lru_cache(maxsize=8)
@@ -34,8 +33,8 @@ def is_working_day(day: date) -> bool:
 
 
 def local_date(moment: datetime) -> date:
-    """The calendar day in Germany of a stored (UTC) time."""
-    return moment.astimezone(ZONE).date()
+    """The calendar day of a stored (UTC) time where the help desk works (TIME_ZONE)."""
+    return moment.astimezone(time_zone(current_app.config)).date()
 
 
 def between(start: date, end: date) -> int:
@@ -61,11 +60,12 @@ def overdue_before(reply_days: int, now: datetime | None = None) -> datetime:
     """The moment (UTC-aware) before which every received request is overdue by now.
 
     Steps back a day at a time from today to the first day whose requests are overdue;
-    its next day's midnight in Germany is the boundary, so the list can filter in SQL.
+    its next day's midnight in TIME_ZONE is the boundary, so the list can filter in SQL.
     """
     today = local_date(now or utcnow())
     day = today
     while between(day - timedelta(days=1), today) <= reply_days:
         day -= timedelta(days=1)
     # In UTC: SQLite compares the stored UTC text, without time zones.
-    return datetime.combine(day, time.min, tzinfo=ZONE).astimezone(UTC)
+    zone = time_zone(current_app.config)
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)

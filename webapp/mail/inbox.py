@@ -29,7 +29,6 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy import delete
@@ -38,15 +37,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.content import operator_details
 from webapp.extensions import db
 from webapp.helpdesk import addresses
 from webapp.helpdesk import assignment
 from webapp.helpdesk import casework
 from webapp.helpdesk import notifications
 from webapp.helpdesk import submission
+from webapp.helpdesk.vocabulary import Status
 from webapp.mail import incoming
 from webapp.mail import outbox
+from webapp.mail import texts
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 from webapp.models import ContactRequest
 from webapp.models import IncomingAttachment
 from webapp.models import IncomingMessage
@@ -55,7 +57,7 @@ from webapp.models import OutboxMessage
 from webapp.models import utcnow
 
 SECURITIES = ("ssl", "starttls", "none")
-REOPENED_FROM = ("answered", "closed")
+REOPENED_FROM = (Status.ANSWERED, Status.CLOSED)
 # The kinds of outbox message that go to the visitor: what a bounce can report on.
 VISITOR_KINDS = ("confirmation", "answer")
 # What filing one message did.
@@ -208,20 +210,28 @@ def _store(item: ContactRequest, parsed: incoming.Parsed, **flags) -> IncomingMe
 
 def _file_reply(item: ContactRequest, parsed: incoming.Parsed) -> str:
     _store(item, parsed)
-    action = "automatic_received" if parsed.automatic else "email_received"
+    action = (
+        casework.Action.AUTOMATIC_RECEIVED if parsed.automatic else casework.Action.EMAIL_RECEIVED
+    )
     casework.audit(item, item.reference, None, action)
     if parsed.automatic:
         return FILED  # an out-of-office note is no reason to reopen or notify
     item.reply_waiting_since = utcnow()
     if item.status in REOPENED_FROM:
-        casework.audit(item, item.reference, None, "reopened", f"{item.status} -> in_progress")
-        item.status = "in_progress"
+        casework.audit(
+            item,
+            item.reference,
+            None,
+            casework.Action.REOPENED,
+            f"{item.status} -> {Status.IN_PROGRESS}",
+        )
+        item.status = Status.IN_PROGRESS
     assignee = item.assignee
     if assignee is not None and assignee.active:
         outbox.queue_new(
             [
                 {
-                    "kind": "reply_notice",
+                    "kind": Kind.REPLY_NOTICE,
                     "recipient": assignee.email,
                     "reply_to": None,
                     "request_id": item.id,
@@ -261,7 +271,7 @@ def _new_request(parsed: incoming.Parsed) -> str:
         name=(parsed.from_name or parsed.from_address.partition("@")[0])[:200],
         email=parsed.from_address,
         message=text or "–",
-        status="new",
+        status=Status.NEW,
         # Writing to the help desk is the visitor's own act; there is no form to consent in.
         consent_at=now,
         is_spam=False,
@@ -274,7 +284,7 @@ def _new_request(parsed: incoming.Parsed) -> str:
     db.session.flush()
     item.reference = submission.reference_for(item)
     _store(item, parsed, started_request=True)
-    casework.audit(item, item.reference, None, "request_by_email")
+    casework.audit(item, item.reference, None, casework.Action.REQUEST_BY_EMAIL)
     notifications.queue(drafts, item)
     return NEW_REQUEST
 
@@ -299,35 +309,27 @@ def _file_report(parsed: incoming.Parsed) -> str:
         return UNMATCHED
     item = target.help_request
     _store(item, parsed, from_other_address=False)
-    if report.failed and target.state != "bounced":
+    if report.failed and target.state != State.BOUNCED:
         outbox.mark_bounced(target, report.diagnostic)
-        casework.audit(item, item.reference, None, "bounced", target.kind)
+        casework.audit(item, item.reference, None, casework.Action.BOUNCED, target.kind)
     return BOUNCE
 
 
-@outbox.writer("reply_notice")
+@outbox.writer(Kind.REPLY_NOTICE)
 def reply_notice(item: ContactRequest) -> tuple[str, str]:
-    """The notice to the assignee that the visitor wrote again: nothing the visitor wrote."""
+    """The notice to the assignee that the visitor wrote again: nothing the visitor wrote
+    (templates/email/reply_notice.*.txt)."""
     lang = (
         assignment.staff_language(item.assignee)
         if item.assignee
         else current_app.config["BABEL_DEFAULT_LOCALE"]
     )
     with force_locale(lang):
-        subject = _("New e-mail on help request %(reference)s", reference=item.reference)
-        body = "\n".join(
-            [
-                _("An e-mail about a help request assigned to you has arrived."),
-                "",
-                _("Reference: %(reference)s", reference=item.reference),
-                "",
-                _("Open it in the admin area:"),
-                notifications.public_url("admin.detail", request_id=item.id),
-                "",
-                operator_details.mail_footer(lang),
-            ]
+        return texts.render(
+            Kind.REPLY_NOTICE,
+            reference=item.reference,
+            link=notifications.public_url("admin.detail", request_id=item.id),
         )
-    return subject, body
 
 
 def delete_for_request(item: ContactRequest) -> int:

@@ -57,21 +57,23 @@ from sqlalchemy.engine import Dialect
 
 from webapp.extensions import db
 from webapp.helpdesk import addresses
+from webapp.mail.kinds import Kind
+from webapp.mail.kinds import State
 from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 from webapp.models import StaffUser
 from webapp.models import utcnow
 
-KINDS = ("staff_notification", "confirmation", "answer", "assignment", "reply_notice")
+KINDS = tuple(Kind)
 # Kinds an address gets only so many of a day, and the setting that says how many.
-DAILY_LIMITS = {"confirmation": "HELP_CONFIRMATIONS_PER_DAY"}
-# What staff may queue again; "withheld" never (the cap said no), "queued" is waiting.
-RESENDABLE = ("sent", "failed")
+DAILY_LIMITS = {Kind.CONFIRMATION: "HELP_CONFIRMATIONS_PER_DAY"}
+# What staff may queue again; withheld never (the cap said no), queued is waiting.
+RESENDABLE = (State.SENT, State.FAILED)
 # kind -> the function writing (subject, body) of such a message from its request.
-_WRITERS: dict[str, Callable[[ContactRequest], tuple[str, str]]] = {}
+_WRITERS: dict[Kind, Callable[[ContactRequest], tuple[str, str]]] = {}
 
 
-def writer(kind: str):
+def writer(kind: Kind):
     """Register the function that writes the text of `kind` messages queued without one."""
 
     def register(function: Callable[[ContactRequest], tuple[str, str]]):
@@ -131,7 +133,7 @@ def _message_id(domain: str) -> str:
 
 
 def queue(
-    kind: str,
+    kind: Kind,
     recipient: str,
     subject: str,
     body: str,
@@ -163,7 +165,7 @@ def queue(
         message_id=new_message_id(),
         in_reply_to=in_reply_to,
         thread_references=" ".join(references) if references else None,
-        state="queued",
+        state=State.QUEUED,
         attempts=0,
         next_attempt_at=now,
         created_at=now,
@@ -221,7 +223,7 @@ def queue_new(messages: list[dict]) -> None:
     connection = db.session.connection()
     sql, order, convert = _new_rows_insert(connection.dialect)
     now = utcnow()
-    fixed = {"state": "queued", "attempts": 0, "next_attempt_at": now, "created_at": now}
+    fixed = {"state": State.QUEUED.value, "attempts": 0, "next_attempt_at": now, "created_at": now}
     fixed = {key: convert[key](value) if key in convert else value for key, value in fixed.items()}
     domain = _domain()
     rows = []
@@ -255,7 +257,7 @@ def earlier_in_a_day(message: OutboxMessage) -> int:
         table.c.recipient_mailbox == addresses.mailbox(message.recipient),
         table.c.created_at >= message.created_at - timedelta(days=1),
         table.c.id < message.id,
-        table.c.state != "withheld",
+        table.c.state != State.WITHHELD,
     )
     return db.session.scalar(stmt) or 0
 
@@ -280,7 +282,7 @@ def send_again(message: OutboxMessage) -> None:
     """
     if not can_send_again(message):
         raise ValueError(f"a {message.state} message cannot be sent again")
-    message.state = "queued"
+    message.state = State.QUEUED
     message.attempts = 0
     message.next_attempt_at = utcnow()
     message.claimed_by = None
@@ -291,7 +293,7 @@ def send_again(message: OutboxMessage) -> None:
 def mark_bounced(message: OutboxMessage, diagnostic: str) -> None:
     """Record that a delivery report came back for a message (webapp/mail/inbox.py), with
     the receiving server's diagnostic (addresses already removed). Does not commit."""
-    message.state = "bounced"
+    message.state = State.BOUNCED
     message.last_error = diagnostic[:300] or None
 
 
@@ -322,7 +324,7 @@ def claim(worker: str, limit: int = 20, due_by: datetime | None = None) -> list[
     now = utcnow()
     lease_end = now + timedelta(seconds=float(current_app.config["OUTBOX_LEASE_SECONDS"]))
     due = (
-        OutboxMessage.state == "queued",
+        OutboxMessage.state == State.QUEUED,
         OutboxMessage.next_attempt_at <= (due_by or now),
         or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
     )
@@ -372,7 +374,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
         mail["In-Reply-To"] = message.in_reply_to
     if message.thread_references:
         mail["References"] = message.thread_references
-    if message.kind != "answer":
+    if message.kind != Kind.ANSWER:
         # Tells mail servers not to send out-of-office replies to automatic mails.
         mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(message.body)
@@ -468,7 +470,7 @@ def _failed(message: OutboxMessage, worker: str, exc: Exception) -> None:
         "Outbox: message %s failed (try %s): %s", message.id, attempts, error
     )
     if permanent(exc) or gives_up_after(attempts):
-        _finish(message.id, worker, attempts=attempts, last_error=error, state="failed")
+        _finish(message.id, worker, attempts=attempts, last_error=error, state=State.FAILED)
         current_app.logger.error("Outbox: message %s given up after %s tries", message.id, attempts)
         return
     retry_at = utcnow() + timedelta(seconds=retry_delay(attempts))
@@ -483,7 +485,7 @@ def _server_is_back() -> None:
     that message, e.g. greylisting) keeps its delay."""
     now = utcnow()
     waiting = (
-        OutboxMessage.state == "queued",
+        OutboxMessage.state == State.QUEUED,
         OutboxMessage.attempts > 0,
         OutboxMessage.next_attempt_at > now,
         or_(*(OutboxMessage.last_error.startswith(kind, autoescape=True) for kind in UNREACHABLE)),
@@ -532,7 +534,7 @@ def send_pass(
             if message is None:  # deleted meanwhile (e.g. `requests forget`)
                 continue
             if over_daily_limit(message):
-                _finish(message_id, worker, state="withheld")
+                _finish(message_id, worker, state=State.WITHHELD)
                 current_app.logger.info("Outbox: message %s withheld (daily limit)", message_id)
                 result.withheld += 1
                 continue
@@ -560,7 +562,11 @@ def send_pass(
                 connection = None
                 continue
             _finish(
-                message_id, worker, state="sent", sent_at=utcnow(), attempts=message.attempts + 1
+                message_id,
+                worker,
+                state=State.SENT,
+                sent_at=utcnow(),
+                attempts=message.attempts + 1,
             )
             result.sent += 1
     finally:

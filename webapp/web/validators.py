@@ -1,11 +1,9 @@
-"""Validators shared by every form."""
+"""Validators shared by every form, by the rule of webapp/plain_text.py."""
 
 from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 
-# Line breaks and tabs are ordinary text; every other control character (NUL included,
-# which PostgreSQL cannot store) is a sign of a broken client or an attack.
-ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+from webapp import plain_text
 
 
 class NoControlCharacters:
@@ -16,10 +14,7 @@ class NoControlCharacters:
 
     def __call__(self, _form, field) -> None:
         value = field.data
-        if isinstance(value, str) and any(
-            (ord(char) < 32 or 127 <= ord(char) < 160) and char not in ALLOWED_CONTROLS
-            for char in value
-        ):
+        if isinstance(value, str) and plain_text.has_forbidden_controls(value):
             raise ValidationError(
                 self.message
                 or _(
@@ -27,10 +22,6 @@ class NoControlCharacters:
                     field=field.label.text,
                 )
             )
-
-
-# Everything a browser or a mail program may show as a new line.
-LINE_BREAKS = {"\n", "\r", "\v", "\f", "\x85", "\u2028", "\u2029"}
 
 
 class SingleLine:
@@ -41,5 +32,5 @@ class SingleLine:
 
     def __call__(self, _form, field) -> None:
         value = field.data
-        if isinstance(value, str) and any(char in LINE_BREAKS for char in value):
+        if isinstance(value, str) and plain_text.has_line_break(value):
             raise ValidationError(self.message)
