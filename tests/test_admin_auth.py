@@ -27,7 +27,8 @@ def admin_urls(app, request_id: int) -> list[tuple[str, str]]:
         if not rule.endpoint.startswith("admin.") or rule.endpoint in OPEN_ENDPOINTS:
             continue
         url = rule.build(
-            {"request_id": request_id, "message_id": 1, "reply_id": 1, "attachment_id": 1}, append_unknown=False
+            {"request_id": request_id, "message_id": 1, "reply_id": 1, "attachment_id": 1},
+            append_unknown=False,
         )[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, url))

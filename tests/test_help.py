@@ -303,7 +303,7 @@ def test_missing_csrf_token_asks_to_send_again_with_the_input_kept(app, client, 
 
 def test_expired_csrf_token_asks_to_send_again(app, client):
     client.get("/en/help")
-    with client.session_transaction() as session:
+    with client.session_transaction("/admin/") as session:
         raw = session["csrf_token"]
 
     class TwoHoursAgo(TimestampSigner):

@@ -124,15 +124,30 @@ def test_health_check_and_errors_outside_the_public_pages_are_private(client):
     assert client.post("/en/").headers["Cache-Control"] == "no-store, private"
 
 
-def test_a_public_page_that_touched_the_session_would_be_private(app):
-    # The safety net under the tests above: a page that reads the session (a bug) must
-    # not reach a shared cache, where it would carry one visitor's cookie to everyone.
+def test_a_public_page_never_sees_or_writes_the_visitors_session(app):
+    # The safety net under the tests above: a page that reads the session (a bug) sees an
+    # empty one, whatever cookie came with it, so it cannot carry one visitor's data to
+    # everyone through a shared cache; writing it fails loudly instead of setting a cookie.
     @app.get("/en/session-probe")
     def probe():
-        return str(session.get("anything"))
+        return repr(session.get("help_reference"))
 
-    response = app.test_client().get("/en/session-probe")
-    assert response.headers["Cache-Control"] == "no-store, private"
+    @app.get("/en/session-write")
+    def write():
+        session["planted"] = "x"
+        return "written"
+
+    client = app.test_client()
+    help_form_cookie(client)
+    with client.session_transaction("/admin/") as stored:
+        stored["help_reference"] = "H-2026-000001"
+    response = client.get("/en/session-probe")
+    assert response.get_data(as_text=True) == "None"
+    assert_public(response, 200)
+    app.testing = False  # the error page, not the exception
+    written = client.get("/en/session-write")
+    assert written.status_code == 500
+    assert "Set-Cookie" not in written.headers
 
 
 def test_repeated_get_with_the_etag_is_304(client):

@@ -1,12 +1,7 @@
-"""Rate limits and the public pages (extensions.PageLimiter): the help form and sign-in keep
-their limits; the check before the view is left out only where no limit can reach."""
-
-import pytest
-from flask_limiter.util import get_remote_address
+"""Rate limits: the help form, the status lookup and sign-in keep their limits (POST only);
+reading pages never counts against them."""
 
 from tests.conftest import csrf_from
-from webapp.extensions import PageLimiter
-from webapp.extensions import limiter
 
 PUBLIC = ["/de/", "/en/initiatives/recomine", "/pl/imprint", "/de/leichte-sprache", "/de/nope"]
 
@@ -48,34 +43,14 @@ def test_sign_in_keeps_its_limit_and_pages_do_not_count(app_factory, staff_actio
     assert statuses == [422, 422, 422, 429]
 
 
-@pytest.mark.parametrize(
-    ("blueprint", "endpoint"),
-    [("public", "public.overview"), ("public", "public.initiative"), ("root", "root.root")],
-)
-def test_public_pages_are_left_unchecked(app, blueprint, endpoint):
-    """No limit over all routes is configured, so nothing can reach a public page."""
-    with app.app_context():
-        assert limiter._unreachable(blueprint, endpoint)
-
-
-@pytest.mark.parametrize(
-    ("blueprint", "endpoint"), [("help", "help.send"), ("admin", "admin.login"), (None, None)]
-)
-def test_other_addresses_are_checked(app, blueprint, endpoint):
-    with app.app_context():
-        assert not limiter._unreachable(blueprint, endpoint)
-
-
-@pytest.mark.parametrize(
-    "limits",
-    [{"application_limits": ["2 per minute"]}, {"default_limits": ["2 per minute"]}],
-    ids=["application", "default"],
-)
-def test_a_limit_over_all_routes_reaches_public_pages(app, limits):
-    """With such a limit configured the check runs, and counts, on public pages too."""
-    own = PageLimiter(key_func=get_remote_address, **limits)
-    own.init_app(app)
-    client = app.test_client()
-    with app.app_context():
-        assert not own._unreachable("public", "public.overview")
-    assert [client.get("/de/").status_code for _ in range(3)] == [200, 200, 429]
+def test_the_status_lookup_keeps_its_limit_and_its_page_does_not_count(app_factory):
+    client = app_factory(HELP_STATUS_RATE_LIMIT="2 per minute").test_client()
+    statuses = []
+    for _ in range(3):
+        for url in [*PUBLIC, "/de/help/status"] * 3:
+            assert client.get(url).status_code in (200, 404)
+        token = csrf_from(client.get("/de/help/status").get_data(as_text=True))
+        data = {"csrf_token": token, "reference": "H-2026-000001", "email": "a@example.org"}
+        statuses.append(client.post("/de/help/status", data=data).status_code)
+    assert 429 not in statuses[:2]
+    assert statuses[2] == 429

@@ -1,4 +1,4 @@
-"""`_()` and `ngettext()` in templates: bound to the render's catalogue (webapp/i18n.py)."""
+"""`_()` and `ngettext()` in templates (Flask-Babel's): each render in its language."""
 
 from flask import render_template_string
 from flask_babel import force_locale

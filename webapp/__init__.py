@@ -22,11 +22,9 @@ from webapp.web import dates
 from webapp.web import errors
 from webapp.web import http_caching
 from webapp.web import i18n
-from webapp.web import jinja_context
 from webapp.web import security_headers
 from webapp.web import sessions
 from webapp.web import static_files
-from webapp.web import urls
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -72,8 +70,6 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(help_bp)
     app.register_blueprint(admin_bp)
     i18n.register(app)
-    urls.register(app)
-    jinja_context.register(app)
     security_headers.register(app)
     dates.register(app)
     errors.register(app)

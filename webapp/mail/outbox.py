@@ -45,7 +45,6 @@ from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
-from functools import cache
 
 from flask import current_app
 from flask import has_request_context
@@ -53,7 +52,6 @@ from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
-from sqlalchemy.engine import Dialect
 
 from webapp.extensions import db
 from webapp.helpdesk import addresses
@@ -174,72 +172,34 @@ def queue(
     return message
 
 
-# The columns queue_new() writes; every other one starts empty.
-_NEW_COLUMNS = (
-    "kind",
-    "recipient",
-    "recipient_key",
-    "recipient_mailbox",
-    "reply_to",
-    "request_id",
-    "message_id",
-    "state",
-    "attempts",
-    "next_attempt_at",
-    "created_at",
-)
-
-
-@cache
-def _new_rows_insert(dialect: Dialect) -> tuple[str, tuple[str, ...] | None, dict]:
-    """queue_new()'s INSERT in the driver's own SQL, compiled once per database kind: its
-    text, the order of its positional parameters (None: named ones), and the columns'
-    conversions (SQLite stores times as text)."""
-    table = OutboxMessage.__table__
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(_NEW_COLUMNS))
-    convert = {}
-    for key in _NEW_COLUMNS:
-        processor = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
-        if processor is not None:
-            convert[key] = processor
-    order = tuple(compiled.positiontup) if compiled.positional else None
-    return str(compiled), order, convert
-
-
 def queue_new(messages: list[dict]) -> None:
     """Add several new e-mails about a request at once, each a dict of kind, recipient,
-    reply_to and request_id, all in one executemany; their text is written by the sender
-    (see `writer()`), their Message-IDs are fixed here.
-
-    For the help POST, every microsecond of which counts: its e-mails are written under
-    the database's write lock (SQLite has one for the whole file), so the INSERT is
-    compiled once (`_new_rows_insert`) and handed to the driver on the session's
-    connection (SQLAlchemy's events and logging still apply): no unit of work, no flush
-    first, no statement cache look-up. Does not commit; it runs in the caller's
-    transaction.
+    reply_to and request_id, in one INSERT of many rows; their text is written by the
+    sender (see `writer()`), their Message-IDs are fixed here. Does not commit; it runs in
+    the caller's transaction.
     """
     if not messages:
         return
-    connection = db.session.connection()
-    sql, order, convert = _new_rows_insert(connection.dialect)
     now = utcnow()
-    fixed = {"state": State.QUEUED.value, "attempts": 0, "next_attempt_at": now, "created_at": now}
-    fixed = {key: convert[key](value) if key in convert else value for key, value in fixed.items()}
     domain = _domain()
     rows = []
     for message in messages:
         if message["kind"] not in _WRITERS:
             raise ValueError(f"no writer for outbox kind {message['kind']!r}")
-        row = {
-            **message,
-            **fixed,
-            "message_id": _message_id(domain),
-            # As OutboxMessage sets them with the recipient (this INSERT bypasses the ORM).
-            "recipient_key": addresses.normalise(message["recipient"]),
-            "recipient_mailbox": addresses.mailbox(message["recipient"]),
-        }
-        rows.append(tuple(row[key] for key in order) if order else row)
-    connection.exec_driver_sql(sql, rows)
+        rows.append(
+            {
+                **message,
+                "message_id": _message_id(domain),
+                "state": State.QUEUED,
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                # As OutboxMessage sets them with the recipient (a bulk INSERT skips @validates).
+                "recipient_key": addresses.normalise(message["recipient"]),
+                "recipient_mailbox": addresses.mailbox(message["recipient"]),
+            }
+        )
+    db.session.execute(insert(OutboxMessage.__table__), rows)
 
 
 def earlier_in_a_day(message: OutboxMessage) -> int:

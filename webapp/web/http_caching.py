@@ -8,9 +8,9 @@ with an ETag (a repeated GET with `If-None-Match` gets 304). A proxy (nginx) and
 browser may keep them; new content shows at the latest PAGE_MAX_AGE seconds later.
 
 Everything else (the help form, its confirmation and the status lookup, the staff area,
-POSTs, `/healthz`, server errors) is `no-store, private`. So is any response that touched
-the session after all (checked where the session is saved, sessions.py): a public page
-that did would be a bug, and it must never reach a shared cache with a visitor's cookie.
+POSTs, `/healthz`, server errors) is `no-store, private`. A public page's session is always
+empty and cannot be written (sessions.py), so it cannot carry a visitor's data or cookie to a
+shared cache; any other response that touched the session is made private.
 """
 
 from flask import Flask
@@ -27,11 +27,14 @@ PRIVATE_SECTIONS = frozenset({"help"})
 
 
 def public_path(path: str, languages: tuple[str, ...]) -> bool:
-    """Is `path` under a language prefix and outside its private sections (/<lang>/help)?
+    """Is `path` the root (`/`, the redirect) or under a language prefix and outside its
+    private sections (/<lang>/help)?
 
-    Every public page lives there, and nothing else does; known before routing, so the
-    session can be left unopened for these addresses (sessions.py).
+    Every public page lives there, and nothing else does; known before routing, so these
+    addresses get a session that is always empty (sessions.py).
     """
+    if path == "/":
+        return True
     parts = path.strip("/").split("/")
     return parts[0] in languages and (len(parts) < 2 or parts[1] not in PRIVATE_SECTIONS)
 

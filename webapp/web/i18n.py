@@ -11,11 +11,6 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import get_locale
-from flask_babel import get_translations
-from markupsafe import Markup
-from werkzeug.datastructures import MultiDict
-
-from webapp.web import urls
 
 
 def supported() -> tuple[str, ...]:
@@ -106,6 +101,11 @@ def language_name(code: str | None) -> str:
     return LANGUAGE_NAMES.get(code or "", code or "")
 
 
+# The query parameters that belong to a page, kept when the visitor switches language (the
+# help form's topic, the status lookup's reference); every other one is dropped.
+OWN_QUERY = {"help.form": ("topic",), "help.status": ("reference",)}
+
+
 @dataclass(frozen=True)
 class PageLinks:
     """This page in every language: what the head links to and the language switch offers."""
@@ -113,15 +113,12 @@ class PageLinks:
     canonical: str  # absolute, in the page's language
     alternates: tuple[tuple[str, str], ...]  # (hreflang, absolute address), one per language
     x_default: str  # absolute, in the default language
-    switch: dict[str, str]  # language -> this page's address there (relative), query kept
+    switch: dict[str, str]  # language -> this page's address there (relative), own query kept
 
 
 def page_links() -> PageLinks:
-    """This page's addresses in every language, built once per request.
-
-    Each page needs them a dozen times (canonical, alternates, language switch); built one
-    by one that was a tenth of the overview's render time.
-    """
+    """This page's addresses in every language, built once per request (the head and the
+    language switch both need them)."""
     links = g.get("page_links")
     if links is None:
         links = g.page_links = _page_links(current_lang(), supported())
@@ -129,12 +126,12 @@ def page_links() -> PageLinks:
 
 
 def _page_links(current: str, languages: tuple[str, ...]) -> PageLinks:
-    page = request._get_current_object()  # read once: each proxied lookup costs
+    endpoint = request.endpoint
     view = _PageView(
-        page.endpoint,
-        page.view_args or {},
-        page.args,
-        bool(g.get("lang")) and page.routing_exception is None,
+        endpoint,
+        request.view_args or {},
+        own_query(endpoint),
+        bool(g.get("lang")) and request.routing_exception is None,
     )
     canonical = {code: view.url(code, canonical=True) for code in languages}
     if not view.query and view.endpoint not in CANONICAL_ENDPOINT:
@@ -149,13 +146,19 @@ def _page_links(current: str, languages: tuple[str, ...]) -> PageLinks:
     )
 
 
+def own_query(endpoint: str | None) -> dict[str, str]:
+    """The request's query parameters that belong to the page `endpoint` (OWN_QUERY)."""
+    names = OWN_QUERY.get(endpoint or "", ())
+    return {name: request.args[name] for name in names if name in request.args}
+
+
 @dataclass(frozen=True)
 class _PageView:
     """What decides this page's address in another language."""
 
     endpoint: str | None
     view_args: dict
-    query: MultiDict  # the query string
+    query: dict[str, str]  # the page's own query parameters (OWN_QUERY)
     routed: bool  # a page under /<lang>/ that was found (not a 404 of a missing address)
 
     def url(self, lang: str, canonical: bool) -> str:
@@ -163,88 +166,24 @@ class _PageView:
         endpoint = self.endpoint
         only = SINGLE_LANGUAGE.get(endpoint or "")
         if not endpoint or not self.routed or only not in (None, lang):
-            return urls.url_for("public.overview", lang=lang, _external=True)
+            return url_for("public.overview", lang=lang, _external=True)
         args = dict(self.view_args)
         if canonical:
             endpoint = CANONICAL_ENDPOINT.get(endpoint, endpoint)
             if endpoint != self.endpoint:
                 args = {}
-        elif self.query:
-            # The visitor's query string: built every time, never remembered.
-            args.update(self.query.to_dict())
-            return url_for(endpoint, **args, lang=lang, _external=True)
-        return urls.url_for(endpoint, **args, lang=lang, _external=True)
-
-
-def _catalogue(locale=None):
-    """The translations of `locale` (default: the current one, forced ones included), kept
-    per locale."""
-    if locale is None:
-        locale = get_locale()
-    catalogues = current_app.extensions["catalogues"]
-    catalogue = catalogues.get(locale)
-    if catalogue is None:
-        catalogue = catalogues[locale] = get_translations()
-    return catalogue
-
-
-class TemplateWords:
-    """`_()` and `ngettext()` for templates, bound to one catalogue: Jinja's "newstyle"
-    gettext, where the translation is trusted markup and the values put into it are escaped.
-
-    Bound once per render (language_context), so a page's twenty-odd strings look nothing up.
-    """
-
-    __slots__ = ("catalogue",)
-
-    def __init__(self, catalogue) -> None:
-        self.catalogue = catalogue
-
-    def gettext(self, string: str, **variables) -> Markup:
-        """`_()`: the translation, with `variables` filled in (escaped)."""
-        text = Markup(self.catalogue.ugettext(string))
-        return text % variables if "%" in text else text
-
-    def ngettext(self, singular: str, plural: str, num: int, **variables) -> Markup:
-        """`ngettext()`; `num` is available to the text as %(num)d."""
-        variables.setdefault("num", num)
-        return Markup(self.catalogue.ungettext(singular, plural, num)) % variables
-
-
-def template_gettext(string: str, **variables) -> Markup:
-    """`_()` for templates rendered without the language context (imported macros):
-    looks the catalogue up for each string."""
-    return TemplateWords(_catalogue()).gettext(string, **variables)
-
-
-def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
-    """`ngettext()` for templates rendered without the language context."""
-    return TemplateWords(_catalogue()).ngettext(singular, plural, num, **variables)
+        else:
+            args.update(self.query)
+        return url_for(endpoint, **args, lang=lang, _external=True)
 
 
 def register(app: Flask) -> None:
-    """Expose language helpers to templates, and faster `_()` and `ngettext()`.
-
-    Flask-Babel's template gettext looks the catalogue up afresh for every string (six
-    context lookups) and Jinja wraps it twice: on the overview that was a quarter of the
-    render time (pyinstrument). Each render gets `_()` and `ngettext()` bound to its
-    catalogue; the globals (one lookup per string) serve the imported macros, which do not
-    see the render's context.
-    """
-    app.extensions["catalogues"] = {}
-    app.jinja_env.globals.update(
-        _=template_gettext, gettext=template_gettext, ngettext=template_ngettext
-    )
+    """Expose the language helpers to templates (`_()` and `ngettext()` are Flask-Babel's)."""
 
     @app.context_processor
     def language_context() -> dict:
-        locale = get_locale()
-        words = TemplateWords(_catalogue(locale))
         return {
-            "lang": str(locale or supported()[0]),
-            "_": words.gettext,
-            "gettext": words.gettext,
-            "ngettext": words.ngettext,
+            "lang": current_lang(),
             "languages": supported(),
             "staff_languages": staff_languages(),
             "language_names": LANGUAGE_NAMES,

@@ -8,7 +8,12 @@ from webapp.extensions import htmx
 
 
 def wants_fragment() -> bool:
-    """True for an htmx request that is not restoring history (that needs the full page)."""
+    """True for an htmx request that is not restoring history (that needs the full page).
+
+    Only the exact value `true` counts for either header (flask-htmx compares so), as in
+    nginx's cache key (deploy/nginx/wir.conf.in): two copies joined ("true,x"), "TRUE" or
+    "1" get the full page.
+    """
     return bool(htmx) and not htmx.history_restore_request
 
 

@@ -1,8 +1,9 @@
 """Sessions: Flask's signed cookie, marked Secure over HTTPS, kept out of public pages.
 
 Public pages (http_caching.py) are the same for every visitor, so their requests get an
-empty session that cannot be written, whatever cookie they carry: the cookie is not even
-checked (a twentieth of such a request's time), and no page can come to depend on it.
+empty session that cannot be written, whatever cookie they carry: no public page can come
+to depend on it, and reading it (Flask-Login's hook after every response does) tells a
+cache nothing about the visitor.
 """
 
 from flask import Flask
@@ -18,37 +19,29 @@ class PublicPageSession(SecureCookieSession):
     """The session of a public page: always empty, and writing to it is a mistake."""
 
     def _refuse(self, *args, **kwargs):
-        raise RuntimeError("Public pages never write the session (see webapp/sessions.py).")
+        raise RuntimeError("Public pages never write the session (see webapp/web/sessions.py).")
 
     __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _refuse
 
 
 class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, not opened for public pages or without a cookie.
-
-    Without a cookie, building the serializer anyway was a tenth of a request's time
-    (measured with pyinstrument).
-    """
+    """Flask's signed-cookie sessions, never opened for public pages."""
 
     def open_session(self, app, request):
         if http_caching.public_path(request.path, app.config["LANGUAGES"]):
             return PublicPageSession()
-        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
-            return self.session_class()
         return super().open_session(app, request)
 
     def save_session(self, app, session, response) -> None:
         """As Flask does; a response that touched the session is never public.
 
-        An empty session nobody touched needs nothing: Flask would work out the cookie's
-        seven settings first, then find that out.
-
+        A public page's session is always empty, so it sends no cookie and varies by none.
         `accessed` is set by any use of the session during the request (since Flask 3.1
-        even by naming it). Public pages never do; if one did, a shared cache would hand
-        one visitor's page (or cookie) to everyone, so it is made private instead.
+        even by naming it). If a public response touched a real session, a shared cache
+        would hand one visitor's page (or cookie) to everyone, so it is made private.
         """
-        if not (session or session.modified or session.accessed):
-            return  # nothing to send or delete, no Vary: Cookie (every public page)
+        if isinstance(session, PublicPageSession):
+            return
         if session.accessed and response.cache_control.public:
             app.logger.warning("A public page touched the session; sent it as private")
             http_caching.make_private(response)
