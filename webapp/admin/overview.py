@@ -7,6 +7,7 @@ from flask_babel import format_date
 
 from webapp.admin import bp
 from webapp.helpdesk import reports
+from webapp.mail import outbox
 from webapp.web.i18n import current_lang
 
 DATE_PATTERNS = {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}
@@ -21,5 +22,8 @@ def staff_date(value: date) -> str:
 def overview():
     """Counts per status and topic, and new requests per week for the last twelve weeks."""
     return render_template(
-        "admin/overview.html", figures=reports.overview(current_lang()), staff_date=staff_date
+        "admin/overview.html",
+        figures=reports.overview(current_lang()),
+        staff_date=staff_date,
+        delivery_paused=outbox.paused(),
     )
