@@ -23,6 +23,7 @@ from webapp.web import errors
 from webapp.web import http_caching
 from webapp.web import i18n
 from webapp.web import jinja_context
+from webapp.web import request_log
 from webapp.web import security_headers
 from webapp.web import sessions
 from webapp.web import static_files
@@ -74,6 +75,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     i18n.register(app)
     urls.register(app)
     jinja_context.register(app)
+    request_log.register(app)
     security_headers.register(app)
     statutory.register(app)
     errors.register(app)
