@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import time
+from urllib.parse import urlencode
 
 import pytest
 import redis
@@ -182,3 +183,38 @@ def test_redis_going_away_mid_run_loses_nothing(app_factory, private_redis):
     assert client.get("/healthz").get_data(as_text=True) == "ok\n"
     send_help_request(app, client, "Nach dem Ausfall")
     assert messages_stored(app) == ["Vor dem Ausfall", "Während des Ausfalls", "Nach dem Ausfall"]
+
+
+def test_gunicorn_with_an_unreachable_redis_serves_every_form(staff, database_uri, gunicorn_server):
+    # As `make serve` runs it: two workers, each falling back to its own memory.
+    server = gunicorn_server(
+        {
+            "DATABASE_URL": database_uri,
+            "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{free_port()}/0",
+        },
+        "--workers",
+        "2",
+    )
+    health = server.request("GET", "/healthz")
+    assert (health.status, health.body) == (200, "ok\nlimiter: degraded (memory fallback)\n")
+    form = server.request("GET", "/de/help")
+    cookie = form.headers["Set-Cookie"].split(";", 1)[0]
+    fields = {
+        "csrf_token": csrf_from(form.body),
+        "name": "Jana Nováková",
+        "email": "jana@example.org",
+        "topic": "housing",
+        "message": "Über gunicorn, ohne Redis",
+        "consent": "y",
+        "website": "",
+    }
+    sent = server.request("POST", "/de/help", body=urlencode(fields), headers={"Cookie": cookie})
+    assert (sent.status, sent.headers["Location"]) == (303, "/de/help/sent")
+    page = server.request("GET", "/admin/login")
+    cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+    body = urlencode(
+        {"csrf_token": csrf_from(page.body), "email": staff.email, "password": staff.password}
+    )
+    signed_in = server.request("POST", "/admin/login", body=body, headers={"Cookie": cookie})
+    assert (signed_in.status, signed_in.headers["Location"]) == (302, "/admin/")
+    assert " 500 " not in server.log_text()
