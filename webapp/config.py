@@ -37,7 +37,9 @@ class Defaults:
     # TCP timeout, so an outage costs no request more than that (load() applies it).
     RATELIMIT_REDIS_TIMEOUT = 1.0
     HELP_RATE_LIMIT = "5 per minute;30 per day"
-    LOGIN_RATE_LIMIT = "10 per minute;50 per day"  # failed sign-ins per client address
+    # Sign-in attempts per client address, counted before the password check; a successful
+    # one is given back (webapp/helpdesk/signin_throttle.py).
+    LOGIN_RATE_LIMIT = "10 per minute;50 per day"
     # Per account and client address: this many failures are free, then waits that double
     # from LOGIN_FIRST_DELAY seconds up to a day (webapp/signin_throttle.py).
     LOGIN_FREE_FAILURES = 3

@@ -480,6 +480,7 @@ def _reply(exc: Exception) -> str:
 
 def _failed(message: OutboxMessage, worker: str, exc: Exception, connecting: bool = False) -> None:
     attempts = message.attempts + 1
+    # A refusal of us is retried like an unreachable server; `permanent` is never one.
     if server_refusal(exc, connecting):
         error = (SERVER_REFUSED + _reply(exc)).replace(message.recipient, "<recipient>")[:300]
     else:
@@ -487,7 +488,7 @@ def _failed(message: OutboxMessage, worker: str, exc: Exception, connecting: boo
     current_app.logger.warning(
         "Outbox: message %s failed (try %s): %s", message.id, attempts, error
     )
-    if (permanent(exc) and not server_refusal(exc, connecting)) or gives_up_after(attempts):
+    if permanent(exc) or gives_up_after(attempts):
         _finish(message.id, worker, attempts=attempts, last_error=error, state="failed")
         current_app.logger.error("Outbox: message %s given up after %s tries", message.id, attempts)
         return
