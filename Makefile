@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg test-setup way-in demo screenshots install translations static messages db content serve stack nginx-conf operator-check bench audit lint clean
+.PHONY: run test test-pg test-setup way-in demo screenshots install translations static messages db content serve stack nginx-conf logrotate-conf operator-check bench audit lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -109,6 +109,10 @@ stack: translations static
 # Render the production example deploy/nginx/wir.conf from deploy/nginx/wir.conf.in.
 nginx-conf: $(STAMP)
 	$(BIN)/python -m deploy.nginx_config
+
+# The example logrotate rule for nginx's access log, kept privacy.server_log_days days.
+logrotate-conf: $(STAMP)
+	$(BIN)/python -m deploy.logrotate
 
 operator-check: $(STAMP)
 	$(FLASK) operator check

@@ -34,7 +34,7 @@ graceful_timeout = 20
 keepalive = 5
 preload_app = env_flag("GUNICORN_PRELOAD")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
-# Staff URLs without their query strings: staff search by name and e-mail address.
+# URLs without their query strings: staff search by name and e-mail address.
 logger_class = "deploy.accesslog.AccessLog"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

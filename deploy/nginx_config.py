@@ -40,7 +40,7 @@ PRODUCTION = Site(
     server_name="wir.example.org",
     static_dir=Path("/srv/wir/webapp/static"),
     cache_dir=Path("/var/lib/nginx/wir-cache"),  # Debian keeps nginx's own files here
-    access_log="/var/log/nginx/wir.access.log wir",
+    access_log="/var/log/nginx/wir/access.log wir",  # own folder: see deploy/logrotate.py
     tls=(
         "/etc/letsencrypt/live/wir.example.org/fullchain.pem",
         "/etc/letsencrypt/live/wir.example.org/privkey.pem",

@@ -7,6 +7,8 @@ loopback address (127.0.0.2 …).
 """
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -95,3 +97,56 @@ def test_one_address_guessing_many_accounts_is_still_limited(app_factory):
         }
         statuses.append(client.post("/admin/login", data=data).status_code)
     assert statuses == [422, 422, 422, 429]
+
+
+def burst(server, source: str, guesses: list[tuple[str, str]]) -> list[int]:
+    """Open one sign-in page per guess, then send all the (email, password) forms at the
+    same moment from client address `source`; the status of each answer."""
+    forms = []
+    for email, password in guesses:
+        page = server.request("GET", "/admin/login", source=source)
+        cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+        token = TOKEN.search(page.body).group(1)
+        body = urlencode({"csrf_token": token, "email": email, "password": password})
+        forms.append((body, cookie))
+    start = threading.Barrier(len(forms))
+
+    def send(form):
+        body, cookie = form
+        start.wait()
+        return server.request(
+            "POST", "/admin/login", body=body, headers={"Cookie": cookie}, source=source
+        ).status
+
+    with ThreadPoolExecutor(len(forms)) as pool:
+        return list(pool.map(send, forms))
+
+
+def test_guesses_sent_at_once_are_counted_one_by_one(staff, database_uri, gunicorn_server):
+    # Eight wrong passwords and the right one, all at once: only the free attempts
+    # (LOGIN_FREE_FAILURES, 3) reach the password check, whichever arrives first.
+    server = gunicorn_server({"DATABASE_URL": database_uri}, "--workers", "2", "--threads", "8")
+    guesses = [(STAFF_EMAIL, f"wrong guess {n}") for n in range(8)] + [
+        (STAFF_EMAIL, STAFF_PASSWORD)
+    ]
+    statuses = burst(server, "127.0.0.11", guesses)
+    checked = [status for status in statuses if status != 429]
+    assert len(checked) <= 3, statuses
+    assert statuses.count(429) >= 6
+    # Another address is not held up by this one's guesses.
+    assert sign_in(server, "127.0.0.12", STAFF_PASSWORD).status == 302
+
+
+def test_one_address_guessing_many_accounts_at_once_gets_the_limit_only(
+    database_uri, gunicorn_server
+):
+    server = gunicorn_server(
+        {"DATABASE_URL": database_uri, "LOGIN_RATE_LIMIT": "4 per minute"},
+        "--workers",
+        "2",
+        "--threads",
+        "8",
+    )
+    statuses = burst(server, "127.0.0.13", [(f"guess{n}@example.org", "x") for n in range(12)])
+    assert len([status for status in statuses if status != 429]) <= 4, statuses
+    assert statuses.count(429) >= 8

@@ -22,6 +22,7 @@ from webapp.web import dates
 from webapp.web import errors
 from webapp.web import http_caching
 from webapp.web import i18n
+from webapp.web import request_log
 from webapp.web import security_headers
 from webapp.web import sessions
 from webapp.web import static_files
@@ -70,6 +71,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.register_blueprint(help_bp)
     app.register_blueprint(admin_bp)
     i18n.register(app)
+    request_log.register(app)
     security_headers.register(app)
     dates.register(app)
     errors.register(app)

@@ -34,8 +34,18 @@ class Defaults:
     CONTENT_FILE = str(Path(__file__).resolve().parent / "content" / "initiatives.toml")
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    # Losing Redis resets the limits, nothing else: the limits go on in each process's
+    # memory (a warning is logged), Flask-Limiter goes back to Redis once it answers, and an
+    # error it meets in the middle of a request is logged instead of becoming a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # For a Redis storage: give up on a dead host within a second instead of the system's
+    # TCP timeout, so an outage costs no request more than that (load() applies it).
+    RATELIMIT_REDIS_TIMEOUT = 1.0
     HELP_RATE_LIMIT = "5 per minute;30 per day"
-    LOGIN_RATE_LIMIT = "10 per minute;50 per day"  # failed sign-ins per client address
+    # Sign-in attempts per client address, counted before the password check; a successful
+    # one is given back (webapp/helpdesk/signin_throttle.py).
+    LOGIN_RATE_LIMIT = "10 per minute;50 per day"
     # Per account and client address: this many failures are free, then waits that double
     # from LOGIN_FIRST_DELAY seconds up to a day (webapp/signin_throttle.py).
     LOGIN_FREE_FAILURES = 3
@@ -238,6 +248,13 @@ def load(app: Flask, overrides: dict | None) -> None:
     # The signed cookie itself expires with the staff session; a session is not permanent,
     # so the browser drops it when it closes.
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["STAFF_SESSION_HOURS"])
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        timeout = app.config["RATELIMIT_REDIS_TIMEOUT"]
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}),
+        }
     trusted = list(app.config.get("TRUSTED_HOSTS") or [])
     public_host = urlsplit(app.config["PUBLIC_BASE_URL"]).hostname
     if trusted and public_host and public_host not in trusted:

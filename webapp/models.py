@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON
 from sqlalchemy import Boolean
 from sqlalchemy import DateTime
+from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
@@ -178,6 +179,22 @@ class StaffUser(UserMixin, db.Model):
 
     def get_id(self) -> str:  # Flask-Login: what the session cookie names
         return f"{self.id}.{self.session_version or 0}"
+
+
+class SignInCounter(db.Model):
+    """Sign-in attempts counted before the password is checked (signin_throttle.py).
+
+    One row per account and client address, or per client address and window of
+    LOGIN_RATE_LIMIT. The key is a keyed hash of those, never the address itself; a row is
+    deleted once its window and its wait have passed. Times are seconds since the epoch.
+    """
+
+    __tablename__ = "signin_counter"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_ends: Mapped[float] = mapped_column(Float)
+    blocked_until: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
 
 class Note(db.Model):

@@ -5,6 +5,7 @@ from flask import render_template
 from webapp.admin import bp
 from webapp.helpdesk import reports
 from webapp.mail import inbox
+from webapp.mail import outbox
 from webapp.web.i18n import current_lang
 
 
@@ -16,4 +17,5 @@ def overview():
         figures=reports.overview(current_lang()),
         mailbox=inbox.state() if inbox.configured() else None,
         mailbox_configured=inbox.configured(),
+        delivery_paused=outbox.paused(),
     )

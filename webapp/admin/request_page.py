@@ -73,6 +73,7 @@ def render_page(item: ContactRequest, status: int = 200, fragment: str | None = 
         "announce_message": forms.get("announce_message"),
         "history": casework.history(item),
         "announce": forms.get("announce"),
+        "delivery_paused": outbox.paused(),
     }
     if fragment:
         return fragment_or_page(fragment, "admin/detail.html", status, **context)

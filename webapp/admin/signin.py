@@ -2,9 +2,7 @@
 
 import time
 
-from flask import Response
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -21,22 +19,13 @@ from webapp.admin import bp
 from webapp.admin.forms import LanguageForm
 from webapp.admin.forms import LoginForm
 from webapp.admin.forms import LogoutForm
-from webapp.extensions import limiter
 from webapp.helpdesk import accounts
 from webapp.helpdesk import signin_throttle
 from webapp.web.i18n import staff_languages
 from webapp.web.next_url import safe_next
 
 
-def _failed_sign_in(response: Response) -> bool:
-    # Only failures count against the per-address limit: a successful sign-in redirects.
-    return response.status_code != 302
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed_sign_in
-)
 def login():
     """Sign in; afterwards go back to the page asked for (a local one only)."""
     target = safe_next(request.values.get("next"))
@@ -46,14 +35,15 @@ def login():
     status = 200
     if form.validate_on_submit():
         email = form.email.data
-        if signin_throttle.wait_seconds(email):
+        # Counted before the slow password check, so guesses sent at once count one by
+        # one (LOGIN_RATE_LIMIT per address, and the waits per account and address).
+        if not signin_throttle.attempt(email, request.remote_addr or ""):
             abort(429)
         user = accounts.authenticate(email, form.password.data)
         if user is not None:
-            signin_throttle.succeeded(email)
+            signin_throttle.succeeded(email, request.remote_addr or "")
             _sign_in(user)
             return redirect(target or url_for("admin.index"))
-        signin_throttle.failed(email)
         form.email.errors.append(_("The e-mail address or password is not correct"))
     if form.is_submitted():
         status = 422

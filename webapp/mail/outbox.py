@@ -16,8 +16,12 @@ Message-ID, so mail programs show it once.
 
 A failed try is retried after a growing delay (OUTBOX_RETRY_FIRST_SECONDS, doubling up
 to OUTBOX_RETRY_MAX_SECONDS); once the delays add up to OUTBOX_GIVE_UP_SECONDS (a day)
-the row is marked "failed" and staff can send it again from the request page. A
-permanent refusal (a 5xx answer, e.g. "no such mailbox") is marked failed at once.
+the row is marked "failed" and staff can send it again from the request page. Only a
+refusal of that message for good (a 5xx answer to its recipient or its content, e.g. "no
+such mailbox") marks it failed at once. A mail server that refuses *us* (any answer but
+yes to EHLO, STARTTLS, AUTH or MAIL FROM, or a 421 anywhere: a failed login, "530
+authentication required", "421 too busy") says nothing about the message: it is retried
+like a server that cannot be reached, and staff see that delivery is paused (`paused()`).
 
 A message may be queued without its text (queue_new(), the help POST's e-mails): the
 sender writes it at the first try with the writer registered for its kind (`writer()`),
@@ -357,10 +361,14 @@ def smtp_connection() -> smtplib.SMTP:
     return host
 
 
+# A mail server refusing the sender itself, not one message (`server_refusal`): last_error
+# starts with this, followed by the server's reply.
+SERVER_REFUSED = "Server refused: "
 # Failures that say nothing about the message, only that the mail server could not be
-# reached or went away (the error kinds `_describe` starts last_error with). Once a send
-# succeeds again, messages that failed so wait no longer: see `_server_is_back`.
+# reached, went away or refused us (the error kinds `_describe` starts last_error with).
+# Once a send succeeds again, messages that failed so wait no longer: see `_server_is_back`.
 UNREACHABLE = (
+    SERVER_REFUSED,
     "ConnectionRefusedError",
     "ConnectionResetError",
     "ConnectionAbortedError",
@@ -416,16 +424,48 @@ def _finish(message_id: int, worker: str, **values) -> None:
     db.session.commit()
 
 
+def server_refusal(exc: Exception, connecting: bool = False) -> bool:
+    """True when the mail server turned away the sender, not this message: any refusal
+    while `connecting` (greeting, EHLO, STARTTLS, AUTH), of EHLO or MAIL FROM (the same
+    sender for every message), or a 421 ("closing the connection") at any step."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(
+        exc, smtplib.SMTPException
+    ):
+        return False  # gone away or never reached: UNREACHABLE already
+    if connecting or isinstance(exc, (smtplib.SMTPSenderRefused, smtplib.SMTPHeloError)):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(code == 421 for code, _text in exc.recipients.values())
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code == 421
+
+
 def permanent(exc: Exception) -> bool:
-    """True when the mail server said no for good (5xx): trying again cannot help."""
+    """True when the mail server refused this message for good: a 5xx to its recipient
+    (RCPT) or to its content (DATA). Trying again cannot help."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _text in exc.recipients.values())
-    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+    return isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
 
 
-def _failed(message: OutboxMessage, worker: str, exc: Exception) -> None:
+def _reply(exc: Exception) -> str:
+    """The server's reply in an error, e.g. "530 5.7.0 Authentication required"."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
+        code, text = next(iter(exc.recipients.values()))
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code, text = exc.smtp_code, exc.smtp_error
+    else:
+        return f"{type(exc).__name__}: {exc}"
+    text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {text}"
+
+
+def _failed(message: OutboxMessage, worker: str, exc: Exception, connecting: bool = False) -> None:
     attempts = message.attempts + 1
-    error = _describe(exc, message.recipient)
+    # A refusal of us is retried like an unreachable server; `permanent` is never one.
+    if server_refusal(exc, connecting):
+        error = (SERVER_REFUSED + _reply(exc)).replace(message.recipient, "<recipient>")[:300]
+    else:
+        error = _describe(exc, message.recipient)
     current_app.logger.warning(
         "Outbox: message %s failed (try %s): %s", message.id, attempts, error
     )
@@ -460,6 +500,22 @@ def _server_is_back() -> None:
         current_app.logger.info(
             "Outbox: the mail server is back; %s waiting messages are due now", result.rowcount
         )
+
+
+def paused() -> str | None:
+    """While the mail server refuses us and messages wait for it: its latest reply
+    (e.g. "530 5.7.0 Authentication required"), for staff to see; otherwise None."""
+    error = db.session.scalar(
+        select(OutboxMessage.last_error)
+        .where(
+            OutboxMessage.state == "queued",
+            OutboxMessage.attempts > 0,
+            OutboxMessage.last_error.startswith(SERVER_REFUSED, autoescape=True),
+        )
+        .order_by(OutboxMessage.next_attempt_at.desc())
+        .limit(1)
+    )
+    return error.removeprefix(SERVER_REFUSED) if error else None
 
 
 @dataclass
@@ -515,7 +571,7 @@ def send_pass(
                     connection = smtp_connection()
                 connection.send_message(build_email(message))
             except (OSError, smtplib.SMTPException) as exc:
-                _failed(message, worker, exc)
+                _failed(message, worker, exc, connecting=connection is None)
                 result.failed += 1
                 if connection is not None:
                     connection.close()
