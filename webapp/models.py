@@ -96,6 +96,10 @@ class ContactRequest(db.Model):
     """A visitor's help request. Holds only what the visitor sent plus our bookkeeping."""
 
     __tablename__ = "contact_request"
+    # Ids are never handed out twice (SQLite: AUTOINCREMENT; PostgreSQL's sequences never
+    # go back): the reference number is made of the id, and an old link or number must
+    # never open a later visitor's request.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -207,6 +211,9 @@ class OutboxMessage(db.Model):
             "kind",
             "created_at",
         ),
+        # Never a deleted message's id again: a sender still holding it, or a "Send
+        # again" button on an open page, must not reach another message.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -257,3 +264,13 @@ class SavedReply(db.Model):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HousekeepingState(db.Model):
+    """One row: when the retention rules last ran (webapp/helpdesk/housekeeping.py), so
+    that any number of senders run them once a day between them."""
+
+    __tablename__ = "housekeeping_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
