@@ -58,7 +58,10 @@ class Defaults:
     OUTBOX_GIVE_UP_SECONDS = 24 * 3600.0
     OUTBOX_LEASE_SECONDS = 300.0
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
-    PURGE_AFTER_DAYS = 365  # closed help requests older than this go (`requests purge`)
+    # Retention (webapp/helpdesk/housekeeping.py, run daily by the outbox sender): answered
+    # or closed requests go this many days after their last change, spam after it arrived.
+    PURGE_AFTER_DAYS = 365
+    SPAM_PURGE_AFTER_DAYS = 30
     OPERATOR_FILE = None  # the operator's details; None: instance/operator.toml (operator.py)
     OPERATOR_REQUIRED = False  # refuse to start on sample details (`make serve` sets it)
     MAX_CONTENT_LENGTH = 256 * 1024  # a 5,000-character message in emoji, encoded, fits
@@ -114,6 +117,7 @@ ENVIRONMENT = {
     "OUTBOX_LEASE_SECONDS": float,
     "PUBLIC_BASE_URL": str,
     "PURGE_AFTER_DAYS": int,
+    "SPAM_PURGE_AFTER_DAYS": int,
     "OPERATOR_FILE": str,
     "OPERATOR_REQUIRED": bool,
     "SESSION_COOKIE_SECURE": bool,

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import format_datetime
 from flask_login import current_user
 
@@ -35,7 +36,7 @@ def admin_context() -> dict:
         "status_label": vocabulary.status_label,
         "topic_label": lambda item: vocabulary.topic_label(item, current_lang()),
         "age_of": request_list.age_of,
-        "spam_purge_days": casework.SPAM_PURGE_DAYS,
+        "spam_purge_days": current_app.config["SPAM_PURGE_AFTER_DAYS"],
         "describe": casework.describe,
         "message_kind": correspondence.kind_label,
         "delivery_state": lambda message: correspondence.delivery_state(message, staff_time),

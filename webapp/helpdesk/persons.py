@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
+from webapp import database
 from webapp.extensions import db
 from webapp.helpdesk import casework
 from webapp.mail import outbox
@@ -155,4 +156,5 @@ def forget(email: str, actor: StaffUser | None = None) -> int:
         )
     )
     db.session.commit()
+    database.truncate_wal()  # what was deleted must not stay in SQLite's -wal file
     return len(items)

@@ -572,8 +572,13 @@ def send_due(worker: str | None = None) -> PassResult:
         total.withheld += result.withheld
 
 
-def run(stop: threading.Event, parent: int | None = None) -> None:
-    """Send passes until `stop` is set (or the process `parent` has gone away)."""
+def run(
+    stop: threading.Event,
+    parent: int | None = None,
+    chores: Callable[[], None] | None = None,
+) -> None:
+    """Send passes until `stop` is set (or the process `parent` has gone away); after
+    each pass call `chores` (the daily retention rules), whose failure is logged only."""
     poll = float(current_app.config["OUTBOX_POLL_SECONDS"])
     if not current_app.config.get("MAIL_SERVER"):
         current_app.logger.warning("Outbox: MAIL_SERVER is not set; messages stay queued")
@@ -587,5 +592,12 @@ def run(stop: threading.Event, parent: int | None = None) -> None:
             current_app.logger.exception("Outbox: a pass failed")
             result = PassResult()
         db.session.remove()
+        if chores is not None:
+            try:
+                chores()
+            except Exception:
+                db.session.rollback()
+                current_app.logger.exception("Outbox: a chore failed")
+            db.session.remove()
         if not result.sent and not result.failed and not result.withheld:
             stop.wait(poll)
