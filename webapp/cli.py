@@ -206,17 +206,17 @@ def _housekeeping_when_due() -> None:
 def outbox_send() -> None:
     """Send every message that is due, once (for cron), and say how it went; apply the
     retention rules when they last ran a day ago or more."""
-    done = housekeeping.run_if_due(current_app.config)
-    if done is not None:
-        _report(done)
     result = outbox.send_due()
     if not current_app.config.get("MAIL_SERVER"):
         click.echo("MAIL_SERVER is not set: nothing sent, messages stay queued.")
-        return
-    click.echo(
-        f"Sent {result.sent}, failed {result.failed} (failed ones are retried later), "
-        f"withheld {result.withheld} (over the daily limit)."
-    )
+    else:
+        click.echo(
+            f"Sent {result.sent}, failed {result.failed} (failed ones are retried later), "
+            f"withheld {result.withheld} (over the daily limit)."
+        )
+    done = housekeeping.run_if_due(current_app.config)  # after the mail: it must not wait
+    if done is not None:
+        _report(done)
 
 
 @outbox_cli.command("run")

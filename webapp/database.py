@@ -18,6 +18,7 @@ import stat
 from pathlib import Path
 
 from flask import Flask
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
@@ -102,6 +103,11 @@ def truncate_wal() -> bool:
         return True
     with db.engine.connect() as connection:
         busy, _frames, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    if busy:
+        current_app.logger.warning(
+            "SQLite: the -wal file could not be emptied (a reader stayed); "
+            "the next deletion or housekeeping run empties it"
+        )
     return not busy
 
 
