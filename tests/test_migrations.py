@@ -102,9 +102,10 @@ def test_downgrade_to_nothing_and_upgrade_again(fresh_app):
 
 
 def test_ids_never_reused_migration_keeps_every_row_and_every_number_used(fresh_app, backend):
-    """b22e4f7a9c10 copies contact_request and outbox_message (SQLite: AUTOINCREMENT):
-    notes and e-mails survive the copy (foreign keys are off while migrating, or dropping
-    the old table would cascade), and numbers in use or named by the history stay used."""
+    """b22e4f7a9c10 copies contact_request, outbox_message and saved_reply (SQLite:
+    AUTOINCREMENT): notes and e-mails survive the copy (foreign keys are off while
+    migrating, or dropping the old table would cascade), and numbers in use or named by
+    the history stay used."""
     if backend != "sqlite":
         pytest.skip("PostgreSQL's sequences never went back; nothing is copied there")
     upgrade(revision="6d3f1b8a2c47")
@@ -153,6 +154,7 @@ def test_ids_never_reused_migration_keeps_every_row_and_every_number_used(fresh_
         assert dict(connection.execute(sa.text("SELECT name, seq FROM sqlite_sequence")).all()) == {
             "contact_request": 38,
             "outbox_message": 7,
+            "saved_reply": 0,
         }
         assert connection.execute(sa.text("PRAGMA foreign_key_check")).all() == []
         assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1

@@ -126,3 +126,19 @@ def test_a_deletion_in_the_history_never_names_a_living_request(app, client, sta
         living = db.session.scalars(select(ContactRequest.reference)).all()
     assert len(set(deleted)) == 3
     assert set(deleted).isdisjoint(living)
+
+
+def test_a_deleted_saved_replys_edit_form_never_reaches_a_newer_one(app, client, staff):
+    from webapp.helpdesk import saved_replies
+
+    staff.login()
+    with app.app_context():
+        saved_replies.create("job", "de", "Arbeit", "Text eins")
+        newest = saved_replies.create("job", "de", "Wohnen", "Text zwei").id
+    form = client.get(f"/admin/replies/{newest}/edit")
+    assert form.status_code == 200
+    with app.app_context():
+        saved_replies.delete(saved_replies.get(newest))
+        newer = saved_replies.create("job", "de", "Kita", "Text drei").id
+    assert newer > newest
+    assert client.get(f"/admin/replies/{newest}/edit").status_code == 404

@@ -254,7 +254,12 @@ class SavedReply(db.Model):
 
     __tablename__ = "saved_reply"
     # The answer form looks up the replies for one request's topic and language.
-    __table_args__ = (Index("ix_saved_reply_topic_language", "topic", "language"),)
+    # Ids never reused: an edit form left open on a deleted reply must not save over a
+    # colleague's newer one.
+    __table_args__ = (
+        Index("ix_saved_reply_topic_language", "topic", "language"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # A topic as ContactRequest.topic holds it: a fixed topic or an initiative's slug.

@@ -1,12 +1,14 @@
-"""ids never reused: AUTOINCREMENT for requests and e-mails; when housekeeping last ran
+"""ids never reused: AUTOINCREMENT for requests, e-mails, saved replies; housekeeping state
 
 SQLite gives a new row max(id) + 1 unless the table is declared AUTOINCREMENT: deleting
 the newest request handed its id, and so its reference number (H-2026-000038), to the
 next visitor, and an old staff e-mail's link or the old number then opened another
 person's request. The same held for outbox messages, whose ids the request page's
-"Send again" buttons and the sender's claims name. With AUTOINCREMENT SQLite keeps the
-largest id ever used in sqlite_sequence and never goes below it. PostgreSQL's sequences
-never go back already: nothing changes there.
+"Send again" buttons and the sender's claims name, and for saved replies, whose edit
+form, left open on a deleted one, would have saved over a newer one. (Staff accounts are
+never deleted, only deactivated; notes and history entries are named by no link.) With
+AUTOINCREMENT SQLite keeps the largest id ever used in sqlite_sequence and never goes
+below it. PostgreSQL's sequences never go back already: nothing changes there.
 
 The tables are copied (batch mode) with the option. Copying the rows with their ids
 seeds sqlite_sequence with the largest id present; for requests it is raised further to
@@ -56,6 +58,8 @@ def _recreate(autoincrement: bool) -> None:
         [sa.text('lower(recipient)'), 'kind', 'created_at'],
         unique=False,
     )
+    with op.batch_alter_table('saved_reply', recreate='always', **options):
+        pass
 
 
 def _largest_audited_request_number() -> int:
