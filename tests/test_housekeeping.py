@@ -74,7 +74,7 @@ def test_time_moves_on_and_housekeeping_deletes_only_what_is_due(app, runner, st
     app.config["HELP_RATE_LIMIT"] = "100 per minute"
     client = app.test_client()
     with time_machine.travel(START, tick=False):
-        for name in ("Answered", "Closed", "New", "Working", "Noted", "Spam"):
+        for name in ("Answered", "Closed", "New", "Working", "Noted", "Spam", "Late"):
             send_help(client, name)
         change(app, staff.user_id, "Answered", casework.change_status, "answered")
         change(app, staff.user_id, "Closed", casework.change_status, "closed")
@@ -87,11 +87,15 @@ def test_time_moves_on_and_housekeeping_deletes_only_what_is_due(app, runner, st
             db.session.commit()
         assert messages_of(app, "Answered") == 1  # the confirmation (and a staff notice)
 
+    with time_machine.travel(START + timedelta(days=20), tick=False):
+        change(app, staff.user_id, "Late", casework.mark_spam, True)
+
     with time_machine.travel(START + timedelta(days=31), tick=False):
         result = runner.invoke(args=["housekeeping"])
         assert "Removed 1 spam request(s) older than 30 days." in result.output
         assert "Removed 0 answered or closed request(s)" in result.output
-        assert "Spam" not in names(app)
+        # Spam goes 30 days after its last change: being marked as spam is one.
+        assert "Spam" not in names(app) and "Late" in names(app)
 
     with time_machine.travel(START + timedelta(days=200), tick=False):
         change(app, staff.user_id, "Noted", casework.add_note, "Called back about the job.")
@@ -116,17 +120,18 @@ def test_time_moves_on_and_housekeeping_deletes_only_what_is_due(app, runner, st
             purged = db.session.scalars(
                 select(AuditEntry.reference).where(AuditEntry.action == "purged")
             ).all()
-        assert len(purged) == 3  # spam, answered, closed: reference and time only
+        assert len(purged) == 4  # spam, late spam, answered, closed: reference and time
 
     with time_machine.travel(START + timedelta(days=31 + 366), tick=False):
         result = runner.invoke(args=["housekeeping"])
-        # The record of the spam request's removal goes a year after it was written.
-        assert "Removed 1 history entries of deleted requests" in result.output, result.output
+        # A year on: the record of the first spam request's removal, and the late one's
+        # "marked as spam" (day 20).
+        assert "Removed 2 history entries of deleted requests" in result.output, result.output
         with app.app_context():
             left = db.session.scalars(
                 select(AuditEntry.action).where(AuditEntry.request_id.is_(None))
             ).all()
-        assert left == ["purged", "purged"]
+        assert left == ["purged", "purged", "purged"]
 
     with time_machine.travel(START + timedelta(days=200 + 366), tick=False):
         runner.invoke(args=["housekeeping"])
@@ -152,7 +157,7 @@ def test_staff_see_the_configured_spam_retention(app_factory, staff_actions, mak
     staff.login()
     request_id = make_request(is_spam=True)
     page = client.get(f"/admin/requests/{request_id}").get_data(as_text=True)
-    assert "14 Tage" in page or "14 days" in page
+    assert "sie wird 14 Tage nach ihrer letzten Änderung gelöscht" in page
 
 
 def test_outbox_send_runs_housekeeping_once_a_day(app, runner, make_request):

@@ -11,7 +11,8 @@ The rules (`what`, and the setting giving its days):
   change is older: received, the newest entry of their history (every staff change,
   note and answer leaves one) or their newest e-mail. Their notes and e-mails go with
   them; the history keeps "removed after the retention period" and the reference.
-- "spam" (SPAM_PURGE_AFTER_DAYS): requests marked as spam, that long after they arrived,
+- "spam" (SPAM_PURGE_AFTER_DAYS): requests marked as spam, that long after their last
+  change (being marked is one; a bot's request caught by the form is marked on arrival),
   whatever their status.
 - "emails" (PURGE_AFTER_DAYS): e-mails belonging to no request (the site queues none
   today), that long after they were queued, unless still waiting to be sent.
@@ -79,24 +80,27 @@ def _purge(items: list[ContactRequest]) -> int:
     return len(items)
 
 
+def _unchanged_since(cutoff: datetime) -> list:
+    """Conditions: a request received before `cutoff` and changed in no way since."""
+    return [ContactRequest.created_at < cutoff] + [
+        ~exists().where(link == ContactRequest.id, at >= cutoff) for link, at in ACTIVITY
+    ]
+
+
 def purge_requests(now: datetime, days: int) -> int:
     """Delete requests no longer open whose last change is more than `days` days old."""
-    cutoff = now - timedelta(days=days)
-    changed_since = [
-        exists().where(link == ContactRequest.id, at >= cutoff) for link, at in ACTIVITY
-    ]
     stmt = select(ContactRequest).where(
         ContactRequest.status.not_in(OPEN_STATUSES),
-        ContactRequest.created_at < cutoff,
-        *(~changed for changed in changed_since),
+        *_unchanged_since(now - timedelta(days=days)),
     )
     return _purge(list(db.session.scalars(stmt)))
 
 
 def purge_spam(now: datetime, days: int) -> int:
-    """Delete requests marked as spam that arrived more than `days` days ago."""
+    """Delete requests marked as spam whose last change (being marked is one) is more
+    than `days` days old, whatever their status."""
     stmt = select(ContactRequest).where(
-        ContactRequest.is_spam.is_(True), ContactRequest.created_at < now - timedelta(days=days)
+        ContactRequest.is_spam.is_(True), *_unchanged_since(now - timedelta(days=days))
     )
     return _purge(list(db.session.scalars(stmt)))
 
