@@ -42,6 +42,15 @@ def _sqlite() -> bool:
     return op.get_bind().dialect.name == 'sqlite'
 
 
+def _has_index(name: str) -> bool:
+    # The address-keys migration (a11e5c0d7f42) replaces this index; either may run first.
+    found = op.get_bind().execute(
+        sa.text("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = :name"),
+        {'name': name},
+    )
+    return found.first() is not None
+
+
 def _recreate(autoincrement: bool) -> None:
     if autoincrement:
         options = {'table_kwargs': {'sqlite_autoincrement': True}}
@@ -49,15 +58,18 @@ def _recreate(autoincrement: bool) -> None:
         options = {}
     with op.batch_alter_table('contact_request', recreate='always', **options):
         pass
-    op.drop_index(OUTBOX_INDEX, table_name='outbox_message')
+    expression_index = _has_index(OUTBOX_INDEX)
+    if expression_index:
+        op.drop_index(OUTBOX_INDEX, table_name='outbox_message')
     with op.batch_alter_table('outbox_message', recreate='always', **options):
         pass
-    op.create_index(
-        OUTBOX_INDEX,
-        'outbox_message',
-        [sa.text('lower(recipient)'), 'kind', 'created_at'],
-        unique=False,
-    )
+    if expression_index:
+        op.create_index(
+            OUTBOX_INDEX,
+            'outbox_message',
+            [sa.text('lower(recipient)'), 'kind', 'created_at'],
+            unique=False,
+        )
     with op.batch_alter_table('saved_reply', recreate='always', **options):
         pass
 
