@@ -6,6 +6,8 @@ test database), never on the one the other tests share.
 
 import os
 import uuid
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +18,7 @@ from flask_migrate import upgrade
 
 from webapp import create_app
 from webapp.extensions import db
+from webapp.models import ContactRequest
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 # SQLAlchemy cannot reflect an expression index from SQLite (the outbox's index on
@@ -159,11 +162,14 @@ def test_ids_never_reused_migration_keeps_every_row_and_every_number_used(fresh_
         assert connection.execute(sa.text("PRAGMA foreign_key_check")).all() == []
         assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         connection.execute(sa.text("DELETE FROM contact_request WHERE id = 2"))
-        connection.execute(
-            sa.text(
-                "INSERT INTO contact_request (created_at, language, topic, name, email, message,"
-                " status, consent_at, is_spam) VALUES ('2026-03-03', 'de', 'job', 'Ana',"
-                " 'ana@example.org', 'Hi', 'new', '2026-03-03', 0)"
-            )
-        )
-        assert connection.execute(sa.text("SELECT max(id) FROM contact_request")).scalar() == 39
+    newer = ContactRequest(
+        language="de",
+        topic="job",
+        name="Ana",
+        email="ana@example.org",
+        message="Hi",
+        consent_at=datetime.now(UTC),
+    )
+    db.session.add(newer)
+    db.session.commit()
+    assert newer.id == 39

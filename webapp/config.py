@@ -59,7 +59,8 @@ class Defaults:
     OUTBOX_LEASE_SECONDS = 300.0
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     # Retention (webapp/helpdesk/housekeeping.py, run daily by the outbox sender): answered
-    # or closed requests go this many days after their last change, spam after it arrived.
+    # or closed requests go this many days after their last change, spam after its
+    # last change (being marked is one).
     PURGE_AFTER_DAYS = 365
     SPAM_PURGE_AFTER_DAYS = 30
     OPERATOR_FILE = None  # the operator's details; None: instance/operator.toml (operator.py)
