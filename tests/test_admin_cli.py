@@ -98,22 +98,29 @@ def test_list_without_accounts_says_how_to_create_one(runner):
     assert "admin create EMAIL" in runner.invoke(args=["admin", "list"]).output
 
 
-def test_purge_removes_only_closed_requests_older_than_the_limit(app, runner, make_request):
+def test_purge_removes_answered_and_closed_requests_older_than_the_limit(app, runner, make_request):
     now = datetime.now(UTC)
     old_closed = make_request(
         reference="H-OLD-C", status="closed", created_at=now - timedelta(days=40)
     )
-    make_request(reference="H-OLD-O", status="answered", created_at=now - timedelta(days=40))
+    make_request(reference="H-OLD-A", status="answered", created_at=now - timedelta(days=40))
+    make_request(reference="H-OLD-P", status="in_progress", created_at=now - timedelta(days=40))
     make_request(reference="H-NEW-C", status="closed", created_at=now - timedelta(days=10))
     result = runner.invoke(args=["requests", "purge", "--older-than", "30"])
     assert result.exit_code == 0, result.output
-    assert "Removed 1 closed request(s) older than 30 days." in result.output
+    assert (
+        "Removed 2 answered or closed request(s) last changed more than 30 days ago."
+        in result.output
+    )
     with app.app_context():
         left = db.session.scalars(select(ContactRequest.reference)).all()
-        assert sorted(left) == ["H-NEW-C", "H-OLD-O"]
+        assert sorted(left) == ["H-NEW-C", "H-OLD-P"]
         assert db.session.get(ContactRequest, old_closed) is None
-        [entry] = db.session.scalars(select(AuditEntry)).all()
-        assert (entry.reference, entry.action, entry.actor_id) == ("H-OLD-C", "purged", None)
+        entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.reference)).all()
+        assert [(e.reference, e.action, e.actor_id) for e in entries] == [
+            ("H-OLD-A", "purged", None),
+            ("H-OLD-C", "purged", None),
+        ]
 
 
 def test_purge_defaults_to_the_configured_age(app, runner, make_request):
@@ -121,10 +128,14 @@ def test_purge_defaults_to_the_configured_age(app, runner, make_request):
     make_request(status="closed", created_at=now - timedelta(days=366))
     make_request(status="closed", created_at=now - timedelta(days=300))
     result = runner.invoke(args=["requests", "purge"])
-    assert "Removed 1 closed request(s) older than 365 days." in result.output
+    assert "Removed 1 answered or closed request(s) last changed more than 365 days ago." in (
+        result.output
+    )
     app.config["PURGE_AFTER_DAYS"] = 200
     result = runner.invoke(args=["requests", "purge"])
-    assert "Removed 1 closed request(s) older than 200 days." in result.output
+    assert "Removed 1 answered or closed request(s) last changed more than 200 days ago." in (
+        result.output
+    )
     with app.app_context():
         assert db.session.scalars(select(ContactRequest)).all() == []
 

@@ -6,6 +6,8 @@ test database), never on the one the other tests share.
 
 import os
 import uuid
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +18,7 @@ from flask_migrate import upgrade
 
 from webapp import create_app
 from webapp.extensions import db
+from webapp.models import ContactRequest
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 
@@ -150,3 +153,74 @@ def test_existing_rows_get_their_address_keys(fresh_app):
     assert outbox.earlier_in_a_day(last) == 2  # one mailbox, three spellings
     assert accounts.find("STRASSE@example.org").email == "strasse@example.org"
     assert accounts.find("Straße@Example.org") is not None
+
+
+def test_ids_never_reused_migration_keeps_every_row_and_every_number_used(fresh_app, backend):
+    """b22e4f7a9c10 copies contact_request, outbox_message and saved_reply (SQLite:
+    AUTOINCREMENT): notes and e-mails survive the copy (foreign keys are off while
+    migrating, or dropping the old table would cascade), and numbers in use or named by
+    the history stay used."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL's sequences never went back; nothing is copied there")
+    upgrade(revision="6d3f1b8a2c47")
+    with db.engine.begin() as connection:
+        for request_id in (1, 2):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO contact_request (id, reference, created_at, language, topic,"
+                    " name, email, message, status, consent_at, is_spam) VALUES (:id, :ref,"
+                    " '2026-03-01 10:00:00', 'de', 'job', 'Jana', 'jana@example.org', 'Hi',"
+                    " 'new', '2026-03-01 10:00:00', 0)"
+                ),
+                {"id": request_id, "ref": f"H-2026-{request_id:06d}"},
+            )
+        connection.execute(
+            sa.text("INSERT INTO note (request_id, created_at, body) VALUES (1, '2026-03-01', 'x')")
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO outbox_message (id, request_id, kind, recipient, message_id, state,"
+                " attempts, next_attempt_at, created_at) VALUES (7, 1, 'confirmation',"
+                " 'jana@example.org', '<1@x>', 'sent', 1, '2026-03-01', '2026-03-01')"
+            )
+        )
+        # Request 38 was deleted before the upgrade; only the history names it.
+        connection.execute(
+            sa.text(
+                "INSERT INTO audit_entry (request_id, reference, created_at, action, detail)"
+                " VALUES (NULL, 'H-2026-000038', '2026-03-02', 'deleted', ''),"
+                " (2, 'H-2026-000002', '2026-03-02', 'note', '')"
+            )
+        )
+    upgrade()
+    with db.engine.begin() as connection:
+        counts = {
+            table: connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("contact_request", "note", "outbox_message", "audit_entry")
+        }
+        assert counts == {"contact_request": 2, "note": 1, "outbox_message": 1, "audit_entry": 2}
+        assert (
+            connection.execute(
+                sa.text("SELECT request_id FROM audit_entry WHERE action = 'note'")
+            ).scalar()
+            == 2
+        )
+        assert dict(connection.execute(sa.text("SELECT name, seq FROM sqlite_sequence")).all()) == {
+            "contact_request": 38,
+            "outbox_message": 7,
+            "saved_reply": 0,
+        }
+        assert connection.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+        assert connection.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        connection.execute(sa.text("DELETE FROM contact_request WHERE id = 2"))
+    newer = ContactRequest(
+        language="de",
+        topic="job",
+        name="Ana",
+        email="ana@example.org",
+        message="Hi",
+        consent_at=datetime.now(UTC),
+    )
+    db.session.add(newer)
+    db.session.commit()
+    assert newer.id == 39

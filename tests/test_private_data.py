@@ -4,6 +4,8 @@
   parameters, i.e. without the visitor's name, e-mail address and message.
 - Staff search terms (names, e-mail addresses) do not reach gunicorn's access log.
 - instance/ is created 700, the SQLite database and its -wal/-shm files 600.
+- What was forgotten, deleted or purged is on disk nowhere: not in the database file,
+  not in its -wal or -shm file.
 """
 
 import html
@@ -171,3 +173,83 @@ def test_files_left_open_by_an_older_version_are_closed(tmp_path, make_config, s
         assert mode(instance / name) == 0o600, name
     with app.app_context():
         db.engine.dispose()
+
+
+SECRET_MESSAGE = "Kennwort Zeisigwald-7f3a9c, bitte vertraulich."
+SECRET_EMAIL = "zeisigwald.7f3a9c@example.org"
+
+
+def on_disk(path: Path, *needles: str) -> list[str]:
+    """Which of `needles` (UTF-8, any case) the database, its -wal or -shm file holds."""
+    found = []
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        data = name.read_bytes().lower() if name.exists() else b""
+        found += [f"{name.name}: {n}" for n in needles if n.lower().encode() in data]
+    return found
+
+
+def forget_on_the_command_line(app, client, staff, request_id):
+    result = app.test_cli_runner().invoke(args=["requests", "forget", SECRET_EMAIL, "--yes"])
+    assert "Deleted 1 request(s)" in result.output, result.output
+
+
+def delete_by_staff(app, client, staff, request_id):
+    staff.login()
+    token = staff.token(f"/admin/requests/{request_id}")
+    response = client.post(f"/admin/requests/{request_id}/delete", data={"csrf_token": token})
+    assert response.status_code == 303
+
+
+def housekeeping_after_closing(app, client, staff, request_id):
+    from webapp.models import ContactRequest
+
+    with app.app_context():
+        db.session.get(ContactRequest, request_id).status = "closed"
+        db.session.commit()
+    app.config["PURGE_AFTER_DAYS"] = 0
+    result = app.test_cli_runner().invoke(args=["housekeeping"])
+    assert "Removed 1 answered or closed request(s)" in result.output, result.output
+
+
+@pytest.mark.parametrize(
+    "remove", [forget_on_the_command_line, delete_by_staff, housekeeping_after_closing]
+)
+def test_deleted_personal_data_is_on_disk_nowhere(app, client, staff, db_path, remove):
+    from webapp.helpdesk import casework
+    from webapp.models import ContactRequest
+    from webapp.models import StaffUser
+
+    page = client.get("/de/help").get_data(as_text=True)
+    data = {
+        "csrf_token": TOKEN.search(page).group(1),
+        "name": "Zeisig Wald",
+        "email": SECRET_EMAIL,
+        "topic": "housing",
+        "message": SECRET_MESSAGE,
+        "consent": "y",
+    }
+    assert client.post("/de/help", data=data).status_code == 303
+    with app.app_context():
+        item = db.session.scalar(sa.select(ContactRequest))
+        request_id = item.id
+        casework.add_note(
+            item, "Rückruf an " + SECRET_EMAIL, db.session.get(StaffUser, staff.user_id)
+        )
+    for n in range(3):  # other visitors write on: more pages in the -wal file
+        data.update(email=f"other{n}@example.org", message=f"Eine andere Frage {n}.")
+        client.post("/de/help", data=data)
+    assert on_disk(db_path, "Zeisigwald-7f3a9c", SECRET_EMAIL)  # the check can see it
+    # SQLite copies the -wal file into the database by itself every 1000 pages: the
+    # request is in the database file too by the time it is deleted.
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    connection.close()
+    assert on_disk(db_path, "Zeisigwald-7f3a9c")[0].startswith("site.db:")
+
+    remove(app, client, staff, request_id)
+
+    assert on_disk(db_path, "Zeisigwald-7f3a9c", SECRET_EMAIL, "zeisigwald.7f3a9c") == []
+    assert on_disk(db_path, "other1@example.org")  # the others' requests are still there
+    with app.app_context(), db.engine.connect() as connection:
+        # Debian builds SQLite with secure_delete on; other builds (Python's own) do not.
+        assert connection.exec_driver_sql("PRAGMA secure_delete").scalar() == 1

@@ -11,13 +11,15 @@ import click
 from flask import Flask
 from flask import current_app
 from flask.cli import AppGroup
+from flask.cli import with_appcontext
 
+from webapp import backup
 from webapp import demo
 from webapp.content import loader
 from webapp.content import operator_details
 from webapp.helpdesk import accounts
 from webapp.helpdesk import addresses
-from webapp.helpdesk import casework
+from webapp.helpdesk import housekeeping
 from webapp.helpdesk import persons
 from webapp.mail import inbox
 from webapp.mail import outbox
@@ -121,6 +123,21 @@ def list_staff() -> None:
         click.echo(f"{user.email}\t{state}\tcreated {created}\tlanguage {user.language or '-'}")
 
 
+# What `housekeeping` and `requests purge` say each rule removed.
+RULE_REPORTS = {
+    "requests": "Removed {n} answered or closed request(s) last changed more than {days} days ago.",
+    "spam": "Removed {n} spam request(s) older than {days} days.",
+    "emails": "Removed {n} e-mail(s) belonging to no request, older than {days} days.",
+    "history": "Removed {n} history entries of deleted requests, older than {days} days.",
+}
+
+
+def _report(done: list[housekeeping.Done]) -> None:
+    for item in done:
+        text = RULE_REPORTS.get(item.rule.what, "Removed {n} {what} older than {days} days.")
+        click.echo(text.format(n=item.removed, days=item.rule.days, what=item.rule.what))
+
+
 @requests_cli.command("purge")
 @click.option(
     "--older-than",
@@ -130,14 +147,12 @@ def list_staff() -> None:
     help="Age in days (default: PURGE_AFTER_DAYS from the config).",
 )
 def purge_requests(days: int | None) -> None:
-    """Delete closed requests received more than DAYS days ago, and spam after 30 days."""
-    if days is None:
-        days = int(current_app.config["PURGE_AFTER_DAYS"])
-    removed = casework.purge(days)
-    click.echo(f"Removed {removed.closed} closed request(s) older than {days} days.")
-    click.echo(
-        f"Removed {removed.spam} spam request(s) older than {casework.SPAM_PURGE_DAYS} days."
-    )
+    """Delete answered and closed requests last changed more than DAYS days ago, and spam
+    after SPAM_PURGE_AFTER_DAYS (`housekeeping` applies these and every other rule)."""
+    config = dict(current_app.config)
+    if days is not None:
+        config["PURGE_AFTER_DAYS"] = days
+    _report(housekeeping.run(config, only=("requests", "spam")))
 
 
 @requests_cli.command("forget")
@@ -169,17 +184,49 @@ def export_person(email: str) -> None:
     click.echo(json.dumps(persons.export(email), ensure_ascii=False, indent=2))
 
 
+@click.command("housekeeping")
+@with_appcontext
+def run_housekeeping() -> None:
+    """Apply every retention rule once: delete what is kept no longer (see the README).
+
+    The outbox sender does this by itself once a day.
+    """
+    _report(housekeeping.run(current_app.config))
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(path_type=Path))
+def backup_database(path: Path) -> None:
+    """Write a consistent copy of the running SQLite database to PATH."""
+    try:
+        copied = backup.backup(path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    counts = ", ".join(f"{number} {name}" for name, number in copied.counts.items())
+    click.echo(f"Backed up to {copied.path} ({counts}); integrity check ok.")
+
+
+def _housekeeping_when_due() -> None:
+    """The sender's daily chore: the retention rules, when a day has passed since they ran."""
+    housekeeping.run_if_due(current_app.config)
+
+
 @outbox_cli.command("send")
 def outbox_send() -> None:
-    """Send every message that is due, once (for cron), and say how it went."""
+    """Send every message that is due, once (for cron), and say how it went; apply the
+    retention rules when they last ran a day ago or more."""
     result = outbox.send_due()
     if not current_app.config.get("MAIL_SERVER"):
         click.echo("MAIL_SERVER is not set: nothing sent, messages stay queued.")
-        return
-    click.echo(
-        f"Sent {result.sent}, failed {result.failed} (failed ones are retried later), "
-        f"withheld {result.withheld} (over the daily limit)."
-    )
+    else:
+        click.echo(
+            f"Sent {result.sent}, failed {result.failed} (failed ones are retried later), "
+            f"withheld {result.withheld} (over the daily limit)."
+        )
+    done = housekeeping.run_if_due(current_app.config)  # after the mail: it must not wait
+    if done is not None:
+        _report(done)
 
 
 @outbox_cli.command("run")
@@ -207,7 +254,7 @@ def outbox_run(stop_with_parent: bool) -> None:
     click.echo("Outbox sender running; stop it with Ctrl-C.")
     if inbox.configured():
         click.echo("It reads the help desk mailbox every IMAP_POLL_SECONDS too.")
-    outbox.run(stop, parent=parent, also=inbox.Poller())
+    outbox.run(stop, parent=parent, also=inbox.Poller(), chores=_housekeeping_when_due)
     click.echo("Outbox sender stopped.")
 
 
@@ -275,3 +322,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(operator_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mailbox_cli)
+    app.cli.add_command(run_housekeeping)
+    app.cli.add_command(backup_database)

@@ -92,8 +92,11 @@ class Defaults:
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024  # per e-mail; larger files are listed, not kept
     EMAIL_REQUESTS_PER_DAY = 3  # new requests by e-mail per sender address in 24 hours
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
-    PURGE_AFTER_DAYS = 365  # closed help requests older than this go (`requests purge`)
-    SPAM_PURGE_AFTER_DAYS = 30  # requests marked as spam go this long after their last change
+    # Retention (webapp/helpdesk/housekeeping.py, run daily by the outbox sender): answered
+    # or closed requests go this many days after their last change, spam after its
+    # last change (being marked is one).
+    PURGE_AFTER_DAYS = 365
+    SPAM_PURGE_AFTER_DAYS = 30
     OPERATOR_FILE = None  # the operator's details; None: instance/operator.toml (operator.py)
     OPERATOR_REQUIRED = False  # refuse to start on sample details (`make serve` sets it)
     MAX_CONTENT_LENGTH = 256 * 1024  # a 5,000-character message in emoji, encoded, fits

@@ -1,7 +1,10 @@
 """Engine settings that depend on the database in use.
 
 - SQLite: pragmas on every connection; the database files readable by the site's user
-  only (600), so other local users cannot read the requests.
+  only (600), so other local users cannot read the requests. Deleted data leaves the
+  disk: `secure_delete` zeroes it in the database file, `truncate_wal()` (after a
+  deletion of personal data) empties the -wal file, which still holds older copies of
+  the changed pages.
 - Every database: a connection that failed with an operational error (SQLite opened it
   read-only while the file was unwritable for a moment, a disk error, a PostgreSQL
   server gone read-only) is thrown away, not handed back to the pool to fail again.
@@ -15,6 +18,7 @@ import stat
 from pathlib import Path
 
 from flask import Flask
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
@@ -32,6 +36,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten with zeros, not left in free space in the file, where
+    # a forgotten visitor's text would stay readable (see truncate_wal for the -wal file).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -80,6 +87,28 @@ def _drop_broken_connection(context: ExceptionContext) -> None:
         # ...and keeps the healthy ones, unless SQLite opened them all read-only.
         read_only = getattr(original, "sqlite_errorname", "").startswith("SQLITE_READONLY")
         context.invalidate_pool_on_disconnect = read_only
+
+
+def truncate_wal() -> bool:
+    """SQLite: copy the -wal file into the database and cut it to nothing.
+
+    Call after deleting personal data, once it is committed. Until a checkpoint the -wal
+    file keeps earlier versions of every page a transaction changed, the deleted text
+    among them, and SQLite's own checkpoints reuse the file without clearing it. TRUNCATE
+    waits (busy_timeout) for readers of older snapshots. Returns False when it could not
+    finish (a reader stayed): the next call does it. PostgreSQL: nothing to do here
+    (VACUUM, see the README).
+    """
+    if db.engine.dialect.name != "sqlite":
+        return True
+    with db.engine.connect() as connection:
+        busy, _frames, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    if busy:
+        current_app.logger.warning(
+            "SQLite: the -wal file could not be emptied (a reader stayed); "
+            "the next deletion or housekeeping run empties it"
+        )
+    return not busy
 
 
 class DatabaseInteger(IntegerConverter):

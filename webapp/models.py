@@ -100,6 +100,10 @@ class ContactRequest(db.Model):
     """A visitor's help request. Holds only what the visitor sent plus our bookkeeping."""
 
     __tablename__ = "contact_request"
+    # Ids are never handed out twice (SQLite: AUTOINCREMENT; PostgreSQL's sequences never
+    # go back): the reference number is made of the id, and an old link or number must
+    # never open a later visitor's request.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)
@@ -246,6 +250,9 @@ class OutboxMessage(db.Model):
         Index(
             "ix_outbox_message_mailbox_kind_created_at", "recipient_mailbox", "kind", "created_at"
         ),
+        # Never a deleted message's id again: a sender still holding it, or a "Send
+        # again" button on an open page, must not reach another message.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -297,7 +304,12 @@ class SavedReply(db.Model):
 
     __tablename__ = "saved_reply"
     # The answer form looks up the replies for one request's topic and language.
-    __table_args__ = (Index("ix_saved_reply_topic_language", "topic", "language"),)
+    # Ids never reused: an edit form left open on a deleted reply must not save over a
+    # colleague's newer one.
+    __table_args__ = (
+        Index("ix_saved_reply_topic_language", "topic", "language"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # A topic as ContactRequest.topic holds it: a fixed topic or an initiative's slug.
@@ -389,3 +401,13 @@ class MailboxState(db.Model):
     # Why the last try failed (the error's kind and the server's words), None after a success.
     last_error: Mapped[str | None] = mapped_column(String(300))
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class HousekeepingState(db.Model):
+    """One row: when the retention rules last ran (webapp/helpdesk/housekeeping.py), so
+    that any number of senders run them once a day between them."""
+
+    __tablename__ = "housekeeping_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

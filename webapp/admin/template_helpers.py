@@ -37,7 +37,7 @@ def admin_context() -> dict:
             topic, current_lang(), initiative
         ),
         "age_of": request_list.age_of,
-        "spam_purge_days": casework.SPAM_PURGE_DAYS,
+        "spam_purge_days": current_app.config["SPAM_PURGE_AFTER_DAYS"],
         "describe": casework.describe,
         "message_kind": correspondence.kind_label,
         "MailKind": Kind,

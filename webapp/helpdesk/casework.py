@@ -1,32 +1,26 @@
-"""Casework on help requests: status, assignment, spam, notes, audit, deletion, purge.
+"""Casework on help requests: status, assignment, spam, notes, audit, deletion.
 
 Every change a member of staff makes to a request goes through this module, so each
 one leaves exactly one audit entry. Audit entries never hold the visitor's personal
 data: only the reference, who acted, when, and what changed. The list and its filters
-live in request_list.py, the CSV export in csv_export.py.
+live in request_list.py, the CSV export in csv_export.py, deletion after the retention
+period in housekeeping.py.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
-from datetime import timedelta
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
 from sqlalchemy import select
 
+from webapp import database
 from webapp.extensions import db
 from webapp.helpdesk.vocabulary import STATUSES
-from webapp.helpdesk.vocabulary import Status
 from webapp.helpdesk.vocabulary import status_label
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
 from webapp.models import Note
 from webapp.models import StaffUser
 from webapp.models import utcnow
-
-# Requests marked as spam go with the next purge once they are this old.
-SPAM_PURGE_DAYS = 30
 
 
 class Action(StrEnum):
@@ -176,33 +170,5 @@ def delete(item: ContactRequest, actor: StaffUser | None, action: str = Action.D
     audit(None, reference, actor, action)
     db.session.delete(item)  # notes go with it; earlier audit entries lose the link only
     db.session.commit()
+    database.truncate_wal()  # the visitor's text must not stay in SQLite's -wal file
     return reference
-
-
-@dataclass(frozen=True)
-class Purged:
-    """How many requests a purge removed: closed ones past the retention period, spam."""
-
-    closed: int
-    spam: int
-
-
-def purge(older_than_days: int, now: datetime | None = None) -> Purged:
-    """Delete closed requests received more than `older_than_days` ago, and requests
-    marked as spam more than SPAM_PURGE_DAYS ago whatever their status."""
-    now = now or utcnow()
-    cutoff = now - timedelta(days=older_than_days)
-    spam_cutoff = now - timedelta(days=SPAM_PURGE_DAYS)
-    stmt = select(ContactRequest).where(
-        or_(
-            (ContactRequest.status == Status.CLOSED) & (ContactRequest.created_at < cutoff),
-            ContactRequest.is_spam.is_(True) & (ContactRequest.created_at < spam_cutoff),
-        )
-    )
-    items = list(db.session.scalars(stmt))
-    spam = sum(item.is_spam for item in items)
-    for item in items:
-        audit(None, item.reference or f"#{item.id}", None, Action.PURGED)
-        db.session.delete(item)
-    db.session.commit()
-    return Purged(closed=len(items) - spam, spam=spam)

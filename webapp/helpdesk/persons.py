@@ -21,6 +21,7 @@ from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy import update
 
+from webapp import database
 from webapp.extensions import db
 from webapp.helpdesk import addresses
 from webapp.helpdesk import casework
@@ -205,4 +206,5 @@ def forget(email: str, actor: StaffUser | None = None) -> int:
         )
     )
     db.session.commit()
+    database.truncate_wal()  # what was deleted must not stay in SQLite's -wal file
     return len(items)

@@ -617,9 +617,11 @@ def run(
     stop: threading.Event,
     parent: int | None = None,
     also: Callable[[], None] | None = None,
+    chores: Callable[[], None] | None = None,
 ) -> None:
     """Send passes until `stop` is set (or the process `parent` has gone away); `also` is
-    called after every pass (the mailbox reader, which keeps its own interval)."""
+    called after every pass (the mailbox reader, which keeps its own interval), then
+    `chores` (the daily retention rules), whose failure is logged only."""
     poll = float(current_app.config["OUTBOX_POLL_SECONDS"])
     if not current_app.config.get("MAIL_SERVER"):
         current_app.logger.warning("Outbox: MAIL_SERVER is not set; messages stay queued")
@@ -635,5 +637,12 @@ def run(
         db.session.remove()
         if also is not None:
             also()
+        if chores is not None:
+            try:
+                chores()
+            except Exception:
+                db.session.rollback()
+                current_app.logger.exception("Outbox: a chore failed")
+            db.session.remove()
         if not result.sent and not result.failed and not result.withheld:
             stop.wait(poll)
