@@ -205,7 +205,9 @@ def test_purge_removes_spam_older_than_30_days(app, runner, make_request):
     make_request(reference="H-REAL-OLD", created_at=now - timedelta(days=31))
     result = runner.invoke(args=["requests", "purge"])
     assert result.exit_code == 0, result.output
-    assert "Removed 0 closed request(s) older than 365 days." in result.output
+    assert "Removed 0 answered or closed request(s) last changed more than 365 days ago." in (
+        result.output
+    )
     assert "Removed 2 spam request(s) older than 30 days." in result.output
     with app.app_context():
         left = sorted(db.session.scalars(select(ContactRequest.reference)))
