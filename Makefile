@@ -7,15 +7,31 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg test-setup way-in demo screenshots install translations static messages db content serve stack nginx-conf operator-check bench audit lint clean
+.PHONY: run test test-pg test-setup check lock way-in demo screenshots install translations static messages db content serve stack nginx-conf operator-check bench audit lint clean
 
-$(STAMP): pyproject.toml
+# Dependencies come from the lock, uv.lock: exact versions with their hashes, for the app
+# and for the tests (the `test` extra). uv itself, at the version pinned here, is installed
+# from PyPI into the venv; it reads the lock and never downloads a Python of its own.
+# --inexact leaves pip, uv and `make bench`'s profiler in place; --locked stops when
+# pyproject.toml and the lock disagree (then `make lock`).
+UV_VERSION := 0.13.9
+UV := UV_PYTHON_DOWNLOADS=never $(BIN)/uv
+
+$(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+	$(UV) sync --quiet --locked --inexact --extra test --no-install-project
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Refresh the lock after a change to pyproject.toml's dependencies (the other pins stay);
+# `make lock UPGRADE=1` moves every package to the newest release pyproject.toml allows.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+	$(UV) lock $(if $(UPGRADE),--upgrade)
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d translations --statistics
