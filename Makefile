@@ -98,15 +98,32 @@ TEST_PACKAGES ?= chromium nginx default-jre-headless npm
 test-setup:
 	@.ci/ensure $(TEST_PACKAGES)
 
-test: test-setup translations static $(VNU_JAR)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+# The suite runs in TEST_WORKERS processes (pytest-xdist; each test file stays in one
+# process, so a module's server is started once). Exit status 5 (pytest found no test to
+# run, e.g. PYTEST_ARGS='-k nothing') is reported and not counted as a failure.
+TEST_WORKERS ?= auto
+PYTEST = $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+define run_pytest
+$(1); status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no test was selected"; status=0; fi; exit $$status
+endef
 
-# The suite on SQLite and on a throw-away PostgreSQL database (recreated each time).
+test: test-setup translations static $(VNU_JAR)
+	$(call run_pytest,$(PYTEST) $(PYTEST_ARGS))
+
+# The inner loop: lint, then every test that needs neither a browser nor a server of its
+# own (no Chromium, gunicorn, nginx, sender process or Java); under 90 s.
+check: translations static
+	$(BIN)/ruff check webapp tests deploy bench docs
+	$(call run_pytest,$(PYTEST) -m "not browser and not server" $(PYTEST_ARGS))
+
+# The suite on SQLite and on throw-away PostgreSQL databases: PG_TEST_DB (recreated each
+# time) and one per pytest-xdist worker beside it (PG_TEST_DB_gw0, …; created when missing,
+# emptied by the tests themselves).
 PG_TEST_DB ?= webapp_test
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
 test-pg: test-setup translations static $(VNU_JAR)
 	psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS $(PG_TEST_DB)' -c 'CREATE DATABASE $(PG_TEST_DB)'
-	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(call run_pytest,TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) $(PYTEST_ARGS))
 
 # Production server: gunicorn.conf.py reads HOST, PORT, GUNICORN_WORKERS, GUNICORN_THREADS.
 # Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 to share rate limits between workers
@@ -148,7 +165,7 @@ messages: $(STAMP)
 	$(BIN)/python translations/fill_en.py translations/en/LC_MESSAGES/messages.po
 
 lint: $(STAMP)
-	$(BIN)/ruff check webapp tests bench docs
+	$(BIN)/ruff check webapp tests deploy bench docs
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

@@ -5,9 +5,9 @@ the outbox, the sender decides, and staff see which confirmation was not sent an
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from tests.conftest import StaffActions
-from tests.conftest import csrf_from
-from tests.conftest import statements_run
+from tests.support.csrf import csrf_from
+from tests.support.database import statements_run
+from tests.support.staff import StaffActions
 from webapp.extensions import db
 from webapp.mail import outbox
 from webapp.models import ContactRequest

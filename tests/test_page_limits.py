@@ -4,7 +4,7 @@ their limits; the check before the view is left out only where no limit can reac
 import pytest
 from flask_limiter.util import get_remote_address
 
-from tests.conftest import csrf_from
+from tests.support.csrf import csrf_from
 from webapp.extensions import PageLimiter
 from webapp.extensions import limiter
 

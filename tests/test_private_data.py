@@ -7,7 +7,6 @@
 """
 
 import html
-import re
 import shutil
 import sqlite3
 import stat
@@ -19,13 +18,13 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from tests.support.csrf import csrf_from
 from webapp import create_app
 from webapp.extensions import db
 
 NAME = "Erika Mustermann"
 EMAIL = "erika.mustermann@example.org"
 MESSAGE = "Bitte rufen Sie mich wegen der Wohnung in Zwickau an."
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def send_help_request(client) -> int:
@@ -35,7 +34,7 @@ def send_help_request(client) -> int:
 def post_help_request(client, headers: dict | None = None):
     page = client.get("/de/help").get_data(as_text=True)
     data = {
-        "csrf_token": TOKEN.search(page).group(1),
+        "csrf_token": csrf_from(page),
         "name": NAME,
         "email": EMAIL,
         "topic": "housing",
@@ -108,7 +107,7 @@ def test_staff_search_terms_stay_out_of_the_access_log(
     cookie = page.headers["Set-Cookie"].split(";", 1)[0]
     body = urlencode(
         {
-            "csrf_token": TOKEN.search(page.body).group(1),
+            "csrf_token": csrf_from(page.body),
             "email": staff.email,
             "password": staff.password,
         }
