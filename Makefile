@@ -111,10 +111,11 @@ test: test-setup translations static $(VNU_JAR)
 	$(call run_pytest,$(PYTEST) $(PYTEST_ARGS))
 
 # The inner loop: lint, then every test that needs neither a browser nor a server of its
-# own (no Chromium, gunicorn, nginx, sender process or Java); under 90 s.
+# own (no Chromium, gunicorn, nginx, sender process or Java), the property tests with a
+# tenth of their examples (HOSTILE_EXAMPLES=quick); under 90 s.
 check: translations static
 	$(BIN)/ruff check webapp tests deploy bench docs
-	$(call run_pytest,$(PYTEST) -m "not browser and not server" $(PYTEST_ARGS))
+	$(call run_pytest,HOSTILE_EXAMPLES=quick $(PYTEST) -m "not browser and not server" $(PYTEST_ARGS))
 
 # The suite on SQLite and on throw-away PostgreSQL databases: PG_TEST_DB (recreated each
 # time) and one per pytest-xdist worker beside it (PG_TEST_DB_gw0, …; created when missing,

@@ -39,7 +39,12 @@ from webapp.extensions import db
 # outbox sender, `make run`, the Nu Html Checker's Java) are marked `server`, those in
 # tests/browser/ `browser`; `make check` runs everything else.
 SERVER_FIXTURES = {"gunicorn_server", "site", "scaled_site", "senders"}
-SERVER_MODULES = {"test_concurrency.py", "test_html_valid.py", "test_make_run.py"}
+SERVER_MODULES = {
+    "test_concurrency.py",
+    "test_html_valid.py",
+    "test_make_run.py",
+    "test_ratelimit_redis.py",  # worker processes sharing limits through Redis
+}
 
 
 def pytest_collection_modifyitems(config, items) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.support.csrf import csrf_from
 from tests.support.hostile import ATTACKS
 from tests.support.hostile import MARKERS
+from tests.support.hostile import examples
 from webapp.extensions import db
 from webapp.models import Note
 
@@ -18,7 +19,7 @@ text = st.one_of(
     st.sampled_from(ATTACKS),
 )
 SLOW_OK = settings(
-    max_examples=400,
+    max_examples=examples(400),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -70,7 +71,7 @@ def test_status_changes_take_anything(signed_in, status, htmx):
     htmx=st.booleans(),
 )
 def test_list_filters_take_anything(signed_in, q, status, topic, page, htmx):
-    client, _token, _request_id, _app = signed_in
+    client = signed_in.client
     headers = {"HX-Request": "true"} if htmx else {}
     args = {"q": q, "status": status, "topic": topic, "page": page}
     for url in ("/admin/", "/admin/export.csv"):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.support.hostile import ATTACKS
 from tests.support.hostile import MARKERS
+from tests.support.hostile import examples
 from webapp.extensions import db
 from webapp.models import ContactRequest
 
@@ -49,7 +50,7 @@ def settle(value):
 
 
 @settings(
-    max_examples=1500,
+    max_examples=examples(1500),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -151,7 +151,7 @@ def test_sender_killed_mid_send_loses_nothing(app_factory, senders, smtp):
     # The server never confirmed that message: let the held delivery fail.
     smtp.refuse = "451 Try again later"
     smtp.hold.set()
-    wait_until(lambda: smtp.refused, timeout=10, message="the held delivery was not refused")
+    assert smtp.held_over.wait(10), "the held delivery did not end"
     smtp.hold, smtp.refuse = None, None
     assert smtp.messages == []
     assert {m.state for m in rows(app)} == {"queued"}
@@ -260,13 +260,17 @@ def test_a_temporary_refusal_is_retried_a_permanent_one_is_not(app_with_mail, sm
     assert message.last_error == f"SMTPDataError: {answer}"
 
 
+@pytest.mark.server
 def test_sender_started_by_make_stops_when_its_shell_is_gone(database_uri, tmp_path):
     # What `make run` / `make serve` do: the sender runs in the background of a shell
     # that runs the web process; it must not outlive that shell.
     env = {**os.environ, "DATABASE_URL": database_uri, "SECRET_KEY": "x", **FAST}
+    # The shell ends once the sender says it runs (or after 30 s at most).
+    log = tmp_path / "sender.log"
     script = (
         f"{sys.executable} -m flask --app wsgi outbox run --stop-with-parent "
-        f"> {tmp_path / 'sender.log'} 2>&1 & echo $!; sleep 4"
+        f"> {log} 2>&1 & echo $!; "
+        f"for _ in $(seq 300); do grep -q 'sender running' {log} && break; sleep 0.1; done"
     )
     shell = subprocess.run(
         ["sh", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

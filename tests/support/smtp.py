@@ -27,16 +27,18 @@ class Collector:
         self.hold: threading.Event | None = None
         self.holding = threading.Event()  # set while a DATA is being held
         self.refuse: str | None = None
-        self.refused = 0  # how many messages it turned away with `refuse`
+        self.held_over = threading.Event()  # set once a held DATA is over (or its client gone)
         self.port: int | None = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         if self.hold is not None:
             self.holding.set()
-            # Wait for the test to let go, without blocking the server's event loop.
-            await asyncio.get_running_loop().run_in_executor(None, self.hold.wait, 60)
+            try:
+                # Wait for the test to let go, without blocking the server's event loop.
+                await asyncio.get_running_loop().run_in_executor(None, self.hold.wait, 60)
+            finally:
+                self.held_over.set()
         if self.refuse:
-            self.refused += 1
             return self.refuse
         self.messages.append(envelope)
         return "250 Message accepted for delivery"
