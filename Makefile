@@ -112,10 +112,12 @@ test: test-setup translations static $(VNU_JAR)
 
 # The inner loop: lint, then every test that needs neither a browser nor a server of its
 # own (no Chromium, gunicorn, nginx, sender process or Java), the property tests with a
-# tenth of their examples (HOSTILE_EXAMPLES=quick); under 90 s.
+# tenth of their examples (HOSTILE_EXAMPLES=quick); no module starts a server here, so the
+# tests are spread one by one (--dist load); under 90 s.
 check: translations static
 	$(BIN)/ruff check webapp tests deploy bench docs
-	$(call run_pytest,HOSTILE_EXAMPLES=quick $(PYTEST) -m "not browser and not server" $(PYTEST_ARGS))
+	$(call run_pytest,HOSTILE_EXAMPLES=quick $(BIN)/python -m pytest -q -n $(TEST_WORKERS) \
+	  --dist load -m "not browser and not server" $(PYTEST_ARGS))
 
 # The suite on SQLite and on throw-away PostgreSQL databases: PG_TEST_DB (recreated each
 # time) and one per pytest-xdist worker beside it (PG_TEST_DB_gw0, …; created when missing,
