@@ -7,15 +7,31 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-pg test-setup way-in demo screenshots install translations static messages db content serve stack nginx-conf logrotate-conf operator-check bench audit lint clean
+.PHONY: run test test-pg test-setup check lock way-in demo screenshots install translations static messages db content serve stack nginx-conf logrotate-conf operator-check bench audit lint clean
 
-$(STAMP): pyproject.toml
+# Dependencies come from the lock, uv.lock: exact versions with their hashes, for the app
+# and for the tests (the `test` extra). uv itself, at the version pinned here, is installed
+# from PyPI into the venv; it reads the lock and never downloads a Python of its own.
+# --inexact leaves pip, uv and `make bench`'s profiler in place; --locked stops when
+# pyproject.toml and the lock disagree (then `make lock`).
+UV_VERSION := 0.13.9
+UV := UV_PYTHON_DOWNLOADS=never $(BIN)/uv
+
+$(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+	$(UV) sync --quiet --locked --inexact --extra test --no-install-project
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Refresh the lock after a change to pyproject.toml's dependencies (the other pins stay);
+# `make lock UPGRADE=1` moves every package to the newest release pyproject.toml allows.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'uv==$(UV_VERSION)'
+	$(UV) lock $(if $(UPGRADE),--upgrade)
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile -d translations --statistics
@@ -82,15 +98,35 @@ TEST_PACKAGES ?= chromium nginx default-jre-headless npm dovecot-imapd
 test-setup:
 	@.ci/ensure $(TEST_PACKAGES)
 
-test: test-setup translations static $(VNU_JAR)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+# The suite runs in TEST_WORKERS processes (pytest-xdist; each test file stays in one
+# process, so a module's server is started once). Exit status 5 (pytest found no test to
+# run, e.g. PYTEST_ARGS='-k nothing') is reported and not counted as a failure.
+TEST_WORKERS ?= auto
+PYTEST = $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+define run_pytest
+$(1); status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no test was selected"; status=0; fi; exit $$status
+endef
 
-# The suite on SQLite and on a throw-away PostgreSQL database (recreated each time).
+test: test-setup translations static $(VNU_JAR)
+	$(call run_pytest,$(PYTEST) $(PYTEST_ARGS))
+
+# The inner loop: lint, then every test that needs neither a browser nor a server of its
+# own (no Chromium, gunicorn, nginx, sender process or Java), the property tests with a
+# tenth of their examples (HOSTILE_EXAMPLES=quick); no module starts a server here, so the
+# tests are spread one by one (--dist load); under 90 s.
+check: translations static
+	$(BIN)/ruff check webapp tests deploy bench docs
+	$(call run_pytest,HOSTILE_EXAMPLES=quick $(BIN)/python -m pytest -q -n $(TEST_WORKERS) \
+	  --dist load -m "not browser and not server" $(PYTEST_ARGS))
+
+# The suite on SQLite and on throw-away PostgreSQL databases: PG_TEST_DB (recreated each
+# time) and one per pytest-xdist worker beside it (PG_TEST_DB_gw0, …; created when missing,
+# emptied by the tests themselves).
 PG_TEST_DB ?= webapp_test
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB)
 test-pg: test-setup translations static $(VNU_JAR)
 	psql -h 127.0.0.1 -U postgres -d postgres -q -c 'DROP DATABASE IF EXISTS $(PG_TEST_DB)' -c 'CREATE DATABASE $(PG_TEST_DB)'
-	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(call run_pytest,TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) $(PYTEST_ARGS))
 
 # Production server: gunicorn.conf.py reads HOST, PORT, GUNICORN_WORKERS, GUNICORN_THREADS.
 # Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 to share rate limits between workers
@@ -136,7 +172,7 @@ messages: $(STAMP)
 	$(BIN)/python translations/fill_en.py translations/en/LC_MESSAGES/messages.po
 
 lint: $(STAMP)
-	$(BIN)/ruff check webapp tests bench docs
+	$(BIN)/ruff check webapp tests deploy bench docs
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

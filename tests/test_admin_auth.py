@@ -5,19 +5,15 @@ import re
 import pytest
 from sqlalchemy import select
 
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
 from webapp.models import StaffUser
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 STAFF_EMAIL = "staff@example.org"  # the `staff` fixture's account
 STAFF_PASSWORD = "correct horse battery"
 OPEN_ENDPOINTS = {"admin.login", "admin.language"}  # the sign-in page and its language
-
-
-def csrf_from(html: str) -> str:
-    return CSRF.search(html).group(1)
 
 
 def admin_urls(app, request_id: int) -> list[tuple[str, str]]:

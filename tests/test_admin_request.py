@@ -1,10 +1,9 @@
 """One request: what was sent, status changes with their audit entry, notes, deletion."""
 
-import re
-
 import pytest
 from sqlalchemy import select
 
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest
@@ -25,12 +24,12 @@ def post(client, url: str, data: dict, htmx: bool = False):
     """POST with the CSRF token taken from the page the form is on."""
     page = url.rsplit("/", 1)[0] if not url.endswith("/delete") else url
     html = client.get(page).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    token = csrf_from(html)
     return client.post(url, data={"csrf_token": token, **data}, headers=HTMX if htmx else {})
 
 
 def csrf_field(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return csrf_from(html)
 
 
 def audit(app) -> list[AuditEntry]:

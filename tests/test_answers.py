@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.helpdesk import accounts
 from webapp.mail import outbox
@@ -15,11 +16,10 @@ from webapp.models import ContactRequest
 from webapp.models import OutboxMessage
 
 HX = {"HX-Request": "true"}
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def token_of(client, url: str) -> str:
-    return TOKEN.search(client.get(url).get_data(as_text=True)).group(1)
+    return csrf_from(client.get(url).get_data(as_text=True))
 
 
 def post_help(client, lang: str) -> None:
@@ -83,7 +83,7 @@ def test_staff_answer_arrives_with_the_reference_and_threads_onto_the_confirmati
     response = staff.post(
         f"/admin/requests/{item.id}/answer",
         data={
-            "answer-csrf_token": TOKEN.search(page).group(1),
+            "answer-csrf_token": csrf_from(page),
             "answer-subject": subject.group(1),
             "answer-body": "Dear Ms Nováková,\n\nthe Kita Sonnenschein has a place from March.",
             "answer-status": "answered",

@@ -1,11 +1,12 @@
 """Assigning a request to a member of staff: the form, the audit, the e-mail to the assignee."""
 
 import re
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.helpdesk import accounts
 from webapp.mail.kinds import Kind
@@ -19,6 +20,13 @@ HTMX = {"HX-Request": "true"}
 COLLEAGUE = "kai@example.org"
 
 
+class Team(NamedTuple):
+    """The signed-in staff account's id and a colleague's."""
+
+    me: int
+    colleague: int
+
+
 @pytest.fixture
 def team(app, client, staff):
     """The signed-in `staff` account (English) and a colleague who reads German."""
@@ -29,7 +37,7 @@ def team(app, client, staff):
         colleague_id = colleague.id
     staff.login()
     staff.choose_language("en")
-    return staff.user_id, colleague_id
+    return Team(me=staff.user_id, colleague=colleague_id)
 
 
 def assign(client, request_id: int, htmx: bool = False, **data):
@@ -66,7 +74,7 @@ def test_request_page_offers_active_staff_and_assign_to_me(app, client, team, ma
 
 
 def test_assigning_a_colleague_queues_an_email_in_their_language(app, client, team, make_request):
-    me, colleague = team
+    me, colleague = team.me, team.colleague
     request_id = make_request(reference="H-2026-000042", topic="job", message="Private text")
     response = assign(
         client, request_id, **{"assign-assignee": str(colleague), "assign-submit": "y"}
@@ -95,7 +103,7 @@ def test_assigning_a_colleague_queues_an_email_in_their_language(app, client, te
 
 
 def test_assign_to_me_sends_no_email(app, client, team, make_request):
-    me, _colleague = team
+    me = team.me
     request_id = make_request()
     # The second button wins over whatever the select says.
     response = assign(client, request_id, **{"assign-assignee": "", "assign-to_me": "y"})
@@ -109,7 +117,7 @@ def test_assign_to_me_sends_no_email(app, client, team, make_request):
 
 
 def test_assignment_with_htmx_returns_the_panel_and_the_history(app, client, team, make_request):
-    _me, colleague = team
+    colleague = team.colleague
     request_id = make_request()
     response = assign(
         client, request_id, htmx=True, **{"assign-assignee": str(colleague), "assign-submit": "y"}
@@ -125,7 +133,7 @@ def test_assignment_with_htmx_returns_the_panel_and_the_history(app, client, tea
 
 
 def test_unassigning_and_assigning_again_the_same(app, client, team, make_request):
-    _me, colleague = team
+    colleague = team.colleague
     request_id = make_request()
     assign(client, request_id, **{"assign-assignee": str(colleague), "assign-submit": "y"})
     # The same choice again: nothing recorded, no second e-mail.
@@ -158,7 +166,7 @@ def test_an_unknown_or_deactivated_assignee_is_refused(app, client, team, make_r
 
 
 def test_assignment_needs_the_csrf_token_and_keeps_the_choice(app, client, team, make_request):
-    _me, colleague = team
+    colleague = team.colleague
     request_id = make_request()
     response = client.post(
         f"/admin/requests/{request_id}/assign",
@@ -174,7 +182,7 @@ def test_assignment_needs_the_csrf_token_and_keeps_the_choice(app, client, team,
 
 
 def test_deleting_the_assignee_account_leaves_the_request_unassigned(app, team, make_request):
-    _me, colleague = team
+    colleague = team.colleague
     request_id = make_request(assignee_id=colleague)
     with app.app_context():
         db.session.execute(db.delete(OutboxMessage))

@@ -10,14 +10,14 @@ import stat
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
-from tests.conftest import make_config
+from tests.support.csrf import csrf_from
+from tests.support.database import make_config
+from tests.support.waiting import wait_until
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import ContactRequest
@@ -69,13 +69,6 @@ def run_backup(database_uri: str, target: Path) -> subprocess.CompletedProcess:
     )
 
 
-def wait_for(check, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
 def test_a_backup_taken_while_visitors_write_restores_everything(
     app_factory, db_path, staff_actions, tmp_path
 ):
@@ -87,13 +80,15 @@ def test_a_backup_taken_while_visitors_write_restores_everything(
     visitors = Visitors(app)
     visitors.start()
     try:
-        wait_for(lambda: len(visitors.confirmed) >= 5)
+        wait_until(lambda: len(visitors.confirmed) >= 5, timeout=60)
         before = list(visitors.confirmed)
         copy = tmp_path / "backups" / "site-copy.db"
         copy.parent.mkdir()
         result = run_backup(database_uri, copy)
         after = len(visitors.confirmed)
-        wait_for(lambda: len(visitors.confirmed) >= after + 3)  # the site went on writing
+        wait_until(
+            lambda: len(visitors.confirmed) >= after + 3, timeout=60
+        )  # the site went on writing
     finally:
         visitors.stop.set()
         visitors.join(30)

@@ -6,9 +6,9 @@ from contextlib import contextmanager
 
 from flask import template_rendered
 
-from tests.test_initiatives import NAME
-from tests.test_initiatives import load_file
-from tests.test_initiatives import renamed_file
+from tests.support.content import NAME
+from tests.support.content import load_file
+from tests.support.content import renamed_file
 
 HX = {"HX-Request": "true"}
 

@@ -2,18 +2,19 @@
 
 import http.client
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
+
+from tests.support.csrf import csrf_from
+from tests.support.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -69,19 +70,22 @@ def gunicorn(database_uri, tmp_path):
         stdout=subprocess.DEVNULL,
         stderr=log_file,
     )
-    deadline = time.monotonic() + 30
-    while True:
+
+    def answers() -> bool:
+        if server.poll() is not None:
+            raise AssertionError("gunicorn exited")
         try:
-            if get(port, "/healthz").status == 200:
-                break
+            return get(port, "/healthz").status == 200
         except OSError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            server.wait()
-            log_file.close()
-            raise AssertionError(f"gunicorn did not start: {log.read_text()[-2000:]}")
-        time.sleep(0.2)
+            return False
+
+    try:
+        wait_until(answers, timeout=30, interval=0.1)
+    except AssertionError as exc:
+        server.kill()
+        server.wait()
+        log_file.close()
+        raise AssertionError(f"gunicorn did not start ({exc}): {log.read_text()[-2000:]}") from None
     yield port
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=20)
@@ -93,8 +97,7 @@ def visitor(port: int) -> tuple[str, str]:
     """A visitor's session cookie and CSRF token, from opening the form."""
     response = get(port, "/en/help")
     cookie = response.getheader("Set-Cookie").split(";", 1)[0]
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', response.body)
-    return cookie, token.group(1).decode()
+    return cookie, csrf_from(response.body)
 
 
 def send(port: int, number: int, cookie: str, token: str) -> int:

@@ -5,6 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.mail.kinds import Kind
 from webapp.mail.kinds import State
@@ -24,7 +25,7 @@ TYPED = {
 
 def post_help(client, lang: str, **changes):
     html = client.get(f"/{lang}/help").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    token = csrf_from(html)
     return client.post(f"/{lang}/help", data={**TYPED, **changes, "csrf_token": token})
 
 

@@ -7,12 +7,12 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from tests.conftest import Collector
-from tests.conftest import StaffActions
-from tests.conftest import csrf_from
-from tests.conftest import free_port
-from tests.conftest import mail_settings
-from tests.conftest import statements_run
+from tests.support.csrf import csrf_from
+from tests.support.database import statements_run
+from tests.support.smtp import Collector
+from tests.support.smtp import free_port
+from tests.support.smtp import mail_settings
+from tests.support.staff import StaffActions
 from webapp.extensions import db
 from webapp.mail import outbox
 from webapp.mail.kinds import Kind

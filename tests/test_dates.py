@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.conftest import csrf_from
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.models import ContactRequest
 

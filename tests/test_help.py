@@ -11,6 +11,7 @@ from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.models import ContactRequest
 from webapp.models import Initiative
@@ -22,7 +23,7 @@ REFERENCE = re.compile(r"H-\d{4}-\d{6}")
 
 def csrf_token(client, lang: str = "de") -> str:
     html = client.get(f"/{lang}/help").get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return csrf_from(html)
 
 
 def answers(**changes) -> dict:
@@ -295,7 +296,7 @@ def test_missing_csrf_token_asks_to_send_again_with_the_input_kept(app, client, 
     assert stored(app) == []
 
     # The fresh token in that answer lets the visitor send again.
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    token = csrf_from(html)
     again = client.post("/de/help", data={**answers(), "csrf_token": token})
     assert again.status_code == 303
     assert len(stored(app)) == 1

@@ -7,13 +7,13 @@ catalog entry (and, for any language but English, not the English msgid).
 """
 
 import html as html_lib
-import re
 import sqlite3
 
 import pytest
 from flask_babel import force_locale
 from flask_babel import gettext
 
+from tests.support.csrf import csrf_from
 from webapp.config import Defaults
 from webapp.help.routes import PROBLEMS
 
@@ -38,7 +38,7 @@ def answers(**changes) -> dict:
 
 def token(client, lang: str) -> str:
     page = client.get(f"/{lang}/help").get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return csrf_from(page)
 
 
 def translated(app, lang: str, text) -> str:

@@ -1,10 +1,9 @@
 """Staff hear about each new request by e-mail, through the outbox; nothing is lost."""
 
-import re
-
 from sqlalchemy import select
 
-from tests.conftest import statements_run
+from tests.support.csrf import csrf_from
+from tests.support.database import statements_run
 from webapp.extensions import db
 from webapp.mail import outbox
 from webapp.mail.kinds import Kind
@@ -18,7 +17,7 @@ HX = {"HX-Request": "true"}
 
 def send(client, lang: str = "en", **changes):
     html = client.get(f"/{lang}/help").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    token = csrf_from(html)
     data = {
         "name": "Ahmed Karimi",
         "email": "ahmed@example.org",

@@ -7,8 +7,10 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from tests.test_hostile_input import ATTACKS
-from tests.test_hostile_input import MARKERS
+from tests.support.csrf import csrf_from
+from tests.support.hostile import ATTACKS
+from tests.support.hostile import MARKERS
+from tests.support.hostile import examples
 from webapp.extensions import db
 from webapp.models import Note
 
@@ -17,7 +19,7 @@ text = st.one_of(
     st.sampled_from(ATTACKS),
 )
 SLOW_OK = settings(
-    max_examples=400,
+    max_examples=examples(400),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -27,20 +29,19 @@ SLOW_OK = settings(
 @SLOW_OK
 @given(body=text, htmx=st.booleans())
 def test_notes_take_anything(signed_in, body, htmx):
-    client, token, request_id, app = signed_in
     headers = {"HX-Request": "true"} if htmx else {}
-    with app.app_context():
+    with signed_in.app.app_context():
         before = db.session.scalar(select(db.func.count()).select_from(Note))
-    response = client.post(
-        f"/admin/requests/{request_id}/notes",
-        data={"csrf_token": token, "body": body},
+    response = signed_in.client.post(
+        f"/admin/requests/{signed_in.request_id}/notes",
+        data={"csrf_token": signed_in.token, "body": body},
         headers=headers,
     )
     assert response.status_code in {200, 303, 413, 422}, response.status_code
     html = response.get_data(as_text=True)
     for marker in MARKERS:
         assert marker not in html
-    with app.app_context():
+    with signed_in.app.app_context():
         notes = db.session.scalars(select(Note).order_by(Note.id)).all()
     if response.status_code in {200, 303}:
         assert len(notes) == before + 1
@@ -52,11 +53,10 @@ def test_notes_take_anything(signed_in, body, htmx):
 @SLOW_OK
 @given(status=text, htmx=st.booleans())
 def test_status_changes_take_anything(signed_in, status, htmx):
-    client, token, request_id, _app = signed_in
     headers = {"HX-Request": "true"} if htmx else {}
-    response = client.post(
-        f"/admin/requests/{request_id}/status",
-        data={"csrf_token": token, "status": status},
+    response = signed_in.client.post(
+        f"/admin/requests/{signed_in.request_id}/status",
+        data={"csrf_token": signed_in.token, "status": status},
         headers=headers,
     )
     assert response.status_code in {200, 303, 422}, (response.status_code, status)
@@ -71,7 +71,7 @@ def test_status_changes_take_anything(signed_in, status, htmx):
     htmx=st.booleans(),
 )
 def test_list_filters_take_anything(signed_in, q, status, topic, page, htmx):
-    client, _token, _request_id, _app = signed_in
+    client = signed_in.client
     headers = {"HX-Request": "true"} if htmx else {}
     args = {"q": q, "status": status, "topic": topic, "page": page}
     for url in ("/admin/", "/admin/export.csv"):
@@ -92,7 +92,7 @@ def unlimited_app(app_factory):
 def test_sign_in_takes_anything(unlimited_app, email, password):
     client = unlimited_app.test_client()
     html = client.get("/admin/login").get_data(as_text=True)
-    token = html.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    token = csrf_from(html)
     response = client.post(
         "/admin/login", data={"csrf_token": token, "email": email, "password": password}
     )

@@ -8,23 +8,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from tests.support.hostile import ATTACKS
+from tests.support.hostile import MARKERS
+from tests.support.hostile import examples
 from webapp.extensions import db
 from webapp.models import ContactRequest
 
-ATTACKS = [
-    "<script>alert(1)</script>",
-    '"><img src=x onerror=alert(1)>',
-    "' OR 1=1; DROP TABLE contact_request; --",
-    "{{ 7*7 }}{% raw %}",
-    "\u202eevil\u202c",
-    "مرحبا بكم في ساكسونيا",
-    "Zażółć gęślą jaźń – Příliš žluťoučký kůň",
-    "👩‍👩‍👧‍👦🇩🇪" * 3,
-    "\x00\x01\x1b[31m",
-    "a" * 6000,
-]
 FIELDS = ["name", "email", "organisation", "phone", "topic", "message", "consent", "website"]
-MARKERS = ["<script>alert(1)</script>", "<img src=x onerror"]
 
 text = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300),
@@ -60,18 +50,20 @@ def settle(value):
 
 
 @settings(
-    max_examples=1500,
+    max_examples=examples(1500),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=submissions(), htmx=st.booleans())
 def test_help_form_survives_anything(hostile_app, data, htmx):
-    app, client, token = hostile_app
+    app = hostile_app.app
     headers = {"HX-Request": "true"} if htmx else {}
     with app.app_context():
         before = db.session.scalar(select(db.func.count()).select_from(ContactRequest))
-    response = client.post("/en/help", data={**data, "csrf_token": token}, headers=headers)
+    response = hostile_app.client.post(
+        "/en/help", data={**data, "csrf_token": hostile_app.token}, headers=headers
+    )
     html = response.get_data(as_text=True)
     assert response.status_code in {200, 303, 413, 422}, (response.status_code, data)
     for marker in MARKERS:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.csrf import csrf_from
 from webapp.web.errors import render_error
 
 VNU_JAR = Path(__file__).parent / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -33,7 +34,7 @@ def as_document(fragment: str, lang: str) -> str:
 
 
 def token(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return csrf_from(html)
 
 
 def public_pages(client, languages) -> dict[str, str]:

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.helpdesk import accounts
 from webapp.helpdesk import persons
@@ -27,7 +28,6 @@ from webapp.models import IncomingMessage
 from webapp.models import MailboxState
 from webapp.models import OutboxMessage
 
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 VISITOR = "jana.kowalska@example.pl"
 
 
@@ -36,7 +36,7 @@ def crlf(text: str) -> bytes:
 
 
 def token_of(client, url: str) -> str:
-    return TOKEN.search(client.get(url).get_data(as_text=True)).group(1)
+    return csrf_from(client.get(url).get_data(as_text=True))
 
 
 @pytest.fixture
@@ -168,7 +168,7 @@ def test_a_threaded_reply_is_filed_reopens_the_request_and_tells_the_assignee(ma
     staff.post(
         f"/admin/requests/{request_id}/answer",
         data={
-            "csrf_token": TOKEN.search(page).group(1),
+            "csrf_token": csrf_from(page),
             "answer-subject": "Re: Twoje zapytanie",
             "answer-body": "Prosimy o wiek dziecka.",
             "answer-status": "answered",
@@ -214,7 +214,7 @@ def test_a_threaded_reply_is_filed_reopens_the_request_and_tells_the_assignee(ma
     page = staff.get(f"/admin/requests/{request_id}").get_data(as_text=True)
     staff.post(
         f"/admin/requests/{request_id}/status",
-        data={"csrf_token": TOKEN.search(page).group(1), "status": "answered"},
+        data={"csrf_token": csrf_from(page), "status": "answered"},
     )
     assert the_request(mail_app, request_id).reply_waiting_since is None
     assert "0 Anfragen gefunden" in staff.get("/admin/?reply=1").get_data(as_text=True)
@@ -222,7 +222,7 @@ def test_a_threaded_reply_is_filed_reopens_the_request_and_tells_the_assignee(ma
     staff.post(
         f"/admin/requests/{request_id}/answer",
         data={
-            "csrf_token": TOKEN.search(page).group(1),
+            "csrf_token": csrf_from(page),
             "answer-subject": "Re: Twoje zapytanie",
             "answer-body": "Mamy miejsce od marca.",
             "answer-status": "answered",

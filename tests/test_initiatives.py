@@ -4,10 +4,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from webapp.content import loader
+from tests.support.content import NAME
+from tests.support.content import load_file
+from tests.support.content import renamed_file
 from webapp.extensions import db
-
-NAME = "rECOmine"
 
 
 def rename_behind_the_back(app, new_name: str) -> None:
@@ -21,19 +21,6 @@ def rename_behind_the_back(app, new_name: str) -> None:
             {"name": new_name},
         )
         db.session.commit()
-
-
-def load_file(app, path: Path) -> None:
-    with app.app_context():
-        loader.load(path, tuple(app.config["LANGUAGES"]))
-
-
-def renamed_file(app, tmp_path: Path, new_name: str) -> Path:
-    original = Path(app.config["CONTENT_FILE"]).read_text(encoding="utf-8")
-    path = tmp_path / "initiatives.toml"
-    path.write_text(original.replace(f'name = "{NAME}"', f'name = "{new_name}"'), "utf-8")
-    assert new_name in path.read_text(encoding="utf-8")
-    return path
 
 
 def version(app) -> int:

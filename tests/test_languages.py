@@ -16,6 +16,7 @@ import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
+from tests.support.csrf import csrf_from
 from webapp.config import Defaults
 from webapp.extensions import db
 from webapp.models import ContactRequest
@@ -40,7 +41,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 def polish_request(client, lang: str = "pl", **changes):
     html = client.get(f"/{lang}/help").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    token = csrf_from(html)
     data = {
         "name": "Katarzyna Wiśniewska",
         "email": "kasia@example.org",

@@ -12,6 +12,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from tests.support.csrf import csrf_from
 from webapp.content.operator_details import EXAMPLE_FILE
 from webapp.extensions import db
 from webapp.models import ContactRequest
@@ -333,7 +334,7 @@ def test_the_help_form_works_without_consent_and_without_javascript(
     client = app.test_client()
     page = client.get("/de/help").get_data(as_text=True)
     assert "Wir verwenden Ihre Angaben nur, um Ihre Anfrage zu beantworten." in page
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    token = csrf_from(page)
     data = {
         "csrf_token": token,
         "name": "Jana",

@@ -11,15 +11,17 @@ import logging
 import re
 import shutil
 import subprocess
-import time
+from collections.abc import Callable
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import pytest
 import redis
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
-from tests.conftest import free_port
+from tests.support.csrf import csrf_from
+from tests.support.smtp import free_port
+from tests.support.waiting import wait_until
 from webapp.extensions import db
 from webapp.models import ContactRequest
 
@@ -130,21 +132,32 @@ def start_redis(port: int) -> subprocess.Popen:
         stderr=subprocess.DEVNULL,
     )
     connection = redis.Redis(port=port, socket_connect_timeout=0.5)
-    deadline = time.monotonic() + 10
-    while True:
+
+    def answers() -> bool:
         try:
-            connection.ping()
-            return process
+            return bool(connection.ping())
         except redis.RedisError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError("redis-server did not start") from None
-            time.sleep(0.05)
+            return False
+
+    try:
+        wait_until(answers, timeout=10, message="redis-server did not start")
+    except AssertionError:
+        process.kill()
+        raise
+    return process
+
+
+class PrivateRedis(NamedTuple):
+    """A redis-server started for one test: its port, and how to stop and restart it."""
+
+    port: int
+    stop: Callable[[], None]
+    start: Callable[[], None]
 
 
 @pytest.fixture
 def private_redis():
-    """A redis-server of this test's own on a free port; yields (port, stop, start)."""
+    """A redis-server of this test's own on a free port (PrivateRedis: port, stop, start)."""
     if REDIS_SERVER is None:
         pytest.skip("no redis-server on this machine (apt-get install redis-server)")
     port = free_port()
@@ -157,7 +170,7 @@ def private_redis():
     def start() -> None:
         running.append(start_redis(port))
 
-    yield port, stop, start
+    yield PrivateRedis(port, stop, start)
     for process in running:
         if process.poll() is None:
             process.kill()
@@ -165,7 +178,7 @@ def private_redis():
 
 
 def test_redis_going_away_mid_run_loses_nothing(app_factory, private_redis):
-    port, stop, start = private_redis
+    port, stop, start = private_redis.port, private_redis.stop, private_redis.start
     app = app_factory(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0")
     client = app.test_client()
     send_help_request(app, client, "Vor dem Ausfall")

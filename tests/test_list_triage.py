@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.helpdesk import accounts
 from webapp.models import AuditEntry

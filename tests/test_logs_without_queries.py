@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from deploy import logrotate
-from tests.conftest import free_port
+from tests.support.smtp import free_port
+from tests.support.waiting import wait_until
 from webapp.content import operator_details
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,15 +54,16 @@ def test_the_development_server_logs_no_query_strings(database_uri, tmp_path):
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 30
-        while True:
+
+        def up() -> bool:
+            if server.poll() is not None:
+                pytest.fail(f"flask run stopped: {log.read_text()[-2000:]}")
             try:
-                assert get(f"http://127.0.0.1:{port}{LOOKUP}") == 200
-                break
+                return get(f"http://127.0.0.1:{port}{LOOKUP}") == 200
             except urllib.error.URLError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"flask run did not start: {log.read_text()[-2000:]}")
-                time.sleep(0.2)
+                return False
+
+        wait_until(up, timeout=30, message="flask run did not start")
         # Sent on to the sign-in page, whose `next` names the search again.
         assert get(f"http://127.0.0.1:{port}{SEARCH}") == 200
     finally:

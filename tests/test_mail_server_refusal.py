@@ -12,9 +12,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
-from tests.conftest import free_port
-from tests.conftest import mail_settings
+from tests.support.csrf import csrf_from
+from tests.support.smtp import free_port
+from tests.support.smtp import mail_settings
 from webapp.extensions import db
 from webapp.mail import outbox
 from webapp.models import ContactRequest

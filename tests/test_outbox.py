@@ -4,12 +4,10 @@ the mail server is aiosmtpd on loopback; retry delays are shortened for the test
 """
 
 import os
-import re
 import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -17,6 +15,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from tests.support.csrf import csrf_from
+from tests.support.waiting import wait_until
 from webapp.extensions import db
 from webapp.mail import outbox
 from webapp.mail.kinds import Kind
@@ -24,23 +24,12 @@ from webapp.mail.kinds import State
 from webapp.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 FAST = {
     "OUTBOX_POLL_SECONDS": "0.1",
     "OUTBOX_RETRY_FIRST_SECONDS": "0.2",
     "OUTBOX_RETRY_MAX_SECONDS": "0.5",
     "OUTBOX_GIVE_UP_SECONDS": "3600",
 }
-
-
-def wait_until(check, seconds: float = 30.0) -> bool:
-    """Poll `check` until it is true or the time is up (a deadline, not a timing)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return bool(check())
 
 
 @pytest.fixture
@@ -82,7 +71,7 @@ def senders(database_uri, tmp_path):
 
 
 def post_help(client, email: str) -> None:
-    token = TOKEN.search(client.get("/en/help").get_data(as_text=True)).group(1)
+    token = csrf_from(client.get("/en/help").get_data(as_text=True))
     data = {
         "name": "Visitor",
         "email": email,
@@ -123,12 +112,15 @@ def test_mail_server_down_then_up_every_message_arrives_once(
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        assert wait_until(lambda: {m.state for m in rows(app)} == {State.SENT})
-        time.sleep(0.5)  # a few more polls: nothing may be sent twice
+        assert wait_until(lambda: {m.state for m in rows(app)} == {State.SENT}, timeout=30)
+        # One more request once all are sent: the sender polls again (and again), and
+        # still nothing goes out twice.
+        post_help(client, "visitor3@example.org")
+        assert wait_until(lambda: {m.state for m in rows(app)} == {State.SENT}, timeout=30)
     finally:
         controller.stop()
     expected = {m.message_id for m in rows(app)}
-    assert len(expected) == 6
+    assert len(expected) == 8
     assert received_ids(handler) == Counter(expected)
     assert sender.poll() is None  # the sender kept running throughout
 
@@ -161,7 +153,7 @@ def test_sender_killed_mid_send_loses_nothing(app_factory, senders, smtp):
     # The server never confirmed that message: let the held delivery fail.
     smtp.refuse = "451 Try again later"
     smtp.hold.set()
-    time.sleep(0.3)
+    assert smtp.held_over.wait(10), "the held delivery did not end"
     smtp.hold, smtp.refuse = None, None
     assert smtp.messages == []
     assert {m.state for m in rows(app)} == {State.QUEUED}
@@ -179,10 +171,14 @@ def test_two_senders_never_send_one_message_twice(app_factory, senders, smtp):
         db.session.commit()
     first = senders(smtp.port)
     second = senders(smtp.port)
-    assert wait_until(lambda: len(smtp.messages) >= 60)
-    time.sleep(0.5)
+    assert wait_until(lambda: len(smtp.messages) >= 60, timeout=30)
+    # One more once all are out: both senders keep polling, and still send nothing twice.
+    with app.app_context():
+        outbox.queue("answer", "late@example.org", "Re: late", "Text")
+        db.session.commit()
+    assert wait_until(lambda: len(smtp.messages) >= 61, timeout=30)
     counts = received_ids(smtp)
-    assert len(counts) == 60
+    assert len(counts) == 61
     assert set(counts.values()) == {1}
     assert {m.state for m in rows(app)} == {State.SENT}
     assert first.poll() is None and second.poll() is None
@@ -267,13 +263,17 @@ def test_a_temporary_refusal_is_retried_a_permanent_one_is_not(app_with_mail, sm
     assert message.last_error == f"SMTPDataError: {answer}"
 
 
+@pytest.mark.server
 def test_sender_started_by_make_stops_when_its_shell_is_gone(database_uri, tmp_path):
     # What `make run` / `make serve` do: the sender runs in the background of a shell
     # that runs the web process; it must not outlive that shell.
     env = {**os.environ, "DATABASE_URL": database_uri, "SECRET_KEY": "x", **FAST}
+    # The shell ends once the sender says it runs (or after 30 s at most).
+    log = tmp_path / "sender.log"
     script = (
         f"{sys.executable} -m flask --app wsgi outbox run --stop-with-parent "
-        f"> {tmp_path / 'sender.log'} 2>&1 & echo $!; sleep 4"
+        f"> {log} 2>&1 & echo $!; "
+        f"for _ in $(seq 300); do grep -q 'sender running' {log} && break; sleep 0.1; done"
     )
     shell = subprocess.run(
         ["sh", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

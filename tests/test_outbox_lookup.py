@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import statements_run
+from tests.support.database import statements_run
 from webapp.extensions import db
 from webapp.mail import outbox
 from webapp.mail.kinds import Kind

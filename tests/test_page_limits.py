@@ -1,7 +1,7 @@
 """Rate limits: the help form, the status lookup and sign-in keep their limits (POST only);
 reading pages never counts against them."""
 
-from tests.conftest import csrf_from
+from tests.support.csrf import csrf_from
 
 PUBLIC = ["/de/", "/en/initiatives/recomine", "/pl/imprint", "/de/leichte-sprache", "/de/nope"]
 

@@ -1,13 +1,12 @@
 """A person's data: `requests export-person` and `requests forget`, and the staff page."""
 
 import json
-import re
 
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from tests.conftest import StaffActions
-from tests.conftest import csrf_from
+from tests.support.csrf import csrf_from
+from tests.support.staff import StaffActions
 from webapp.extensions import db
 from webapp.helpdesk import casework
 from webapp.mail import outbox
@@ -21,9 +20,7 @@ ADDRESS = "jana.novakova@example.org"
 
 
 def post_help(client, email: str, message: str) -> None:
-    token = re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/en/help").get_data(True)
-    ).group(1)
+    token = csrf_from(client.get("/en/help").get_data(as_text=True))
     data = {
         "name": "Jana Nováková",
         "email": email,

@@ -9,7 +9,6 @@
 """
 
 import html
-import re
 import shutil
 import sqlite3
 import stat
@@ -21,13 +20,13 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from tests.support.csrf import csrf_from
 from webapp import create_app
 from webapp.extensions import db
 
 NAME = "Erika Mustermann"
 EMAIL = "erika.mustermann@example.org"
 MESSAGE = "Bitte rufen Sie mich wegen der Wohnung in Zwickau an."
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def send_help_request(client) -> int:
@@ -37,7 +36,7 @@ def send_help_request(client) -> int:
 def post_help_request(client, headers: dict | None = None):
     page = client.get("/de/help").get_data(as_text=True)
     data = {
-        "csrf_token": TOKEN.search(page).group(1),
+        "csrf_token": csrf_from(page),
         "name": NAME,
         "email": EMAIL,
         "topic": "housing",
@@ -110,7 +109,7 @@ def test_staff_search_terms_stay_out_of_the_access_log(
     cookie = page.headers["Set-Cookie"].split(";", 1)[0]
     body = urlencode(
         {
-            "csrf_token": TOKEN.search(page.body).group(1),
+            "csrf_token": csrf_from(page.body),
             "email": staff.email,
             "password": staff.password,
         }
@@ -221,7 +220,7 @@ def test_deleted_personal_data_is_on_disk_nowhere(app, client, staff, db_path, r
 
     page = client.get("/de/help").get_data(as_text=True)
     data = {
-        "csrf_token": TOKEN.search(page).group(1),
+        "csrf_token": csrf_from(page),
         "name": "Zeisig Wald",
         "email": SECRET_EMAIL,
         "topic": "housing",

@@ -11,7 +11,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.models import AuditEntry
 from webapp.models import ContactRequest

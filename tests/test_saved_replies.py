@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.helpdesk import saved_replies
 from webapp.models import OutboxMessage

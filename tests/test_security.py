@@ -5,7 +5,7 @@ import re
 import pytest
 from flask import Response
 
-from tests.conftest import make_config
+from tests.support.database import make_config
 from webapp import create_app
 from webapp.web import security_headers
 

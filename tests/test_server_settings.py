@@ -2,14 +2,14 @@
 counted per worker, and the forwarded headers gunicorn itself trusts."""
 
 import os
-import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
 
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+from tests.support.csrf import csrf_from
+
 NAME = "Erika Mustermann"
 EMAIL = "erika.mustermann@example.org"
 MESSAGE = "Bitte rufen Sie mich wegen der Wohnung in Zwickau an."
@@ -19,7 +19,7 @@ WARNING = "count rate limits separately"
 def visitor(server) -> tuple[str, str]:
     """A visitor's session cookie and CSRF token, from opening the form."""
     page = server.request("GET", "/de/help")
-    return page.headers["Set-Cookie"].split(";", 1)[0], TOKEN.search(page.body).group(1)
+    return page.headers["Set-Cookie"].split(";", 1)[0], csrf_from(page.body)
 
 
 def submit(server, cookie: str, token: str) -> int:

@@ -6,7 +6,6 @@ the day. Here it is repeated against a real gunicorn, each client bound to its o
 loopback address (127.0.0.2 …).
 """
 
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -14,9 +13,10 @@ from urllib.parse import urlencode
 
 import time_machine
 
+from tests.support.csrf import csrf_from
+
 STAFF_EMAIL = "staff@example.org"  # the `staff` fixture's account
 STAFF_PASSWORD = "correct horse battery"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
 def sign_in(server, source: str, password: str):
@@ -24,7 +24,7 @@ def sign_in(server, source: str, password: str):
     page = server.request("GET", "/admin/login", source=source)
     cookie = page.headers["Set-Cookie"].split(";", 1)[0]
     body = urlencode(
-        {"csrf_token": TOKEN.search(page.body).group(1), "email": STAFF_EMAIL, "password": password}
+        {"csrf_token": csrf_from(page.body), "email": STAFF_EMAIL, "password": password}
     )
     answer = server.request(
         "POST", "/admin/login", body=body, headers={"Cookie": cookie}, source=source
@@ -91,7 +91,7 @@ def test_one_address_guessing_many_accounts_is_still_limited(app_factory):
     for number in range(4):
         page = client.get("/admin/login").get_data(as_text=True)
         data = {
-            "csrf_token": TOKEN.search(page).group(1),
+            "csrf_token": csrf_from(page),
             "email": f"guess{number}@example.org",
             "password": "x",
         }
@@ -106,7 +106,7 @@ def burst(server, source: str, guesses: list[tuple[str, str]]) -> list[int]:
     for email, password in guesses:
         page = server.request("GET", "/admin/login", source=source)
         cookie = page.headers["Set-Cookie"].split(";", 1)[0]
-        token = TOKEN.search(page.body).group(1)
+        token = csrf_from(page.body)
         body = urlencode({"csrf_token": token, "email": email, "password": password})
         forms.append((body, cookie))
     start = threading.Barrier(len(forms))

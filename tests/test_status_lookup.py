@@ -1,18 +1,18 @@
 """The status lookup: reference and address give status and dates, nothing else."""
 
-import re
 from datetime import UTC
 from datetime import datetime
 
 import pytest
 
-from tests.conftest import statements_run
+from tests.support.csrf import CSRF_FIELD
+from tests.support.csrf import csrf_from
+from tests.support.database import statements_run
 from webapp.extensions import db
 from webapp.mail import outbox
 from webapp.mail.kinds import Kind
 from webapp.mail.kinds import State
 
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 NOT_FOUND = {
     "en": "We could not find a request with this reference number and this e-mail address.",
     "de": "Wir haben keine Anfrage mit dieser Vorgangsnummer und dieser E-Mail-Adresse gefunden.",
@@ -21,7 +21,7 @@ NOT_FOUND = {
 
 def look_up(client, lang: str, reference: str, email: str):
     html = client.get(f"/{lang}/help/status").get_data(as_text=True)
-    data = {"reference": reference, "email": email, "csrf_token": TOKEN.search(html).group(1)}
+    data = {"reference": reference, "email": email, "csrf_token": csrf_from(html)}
     return client.post(f"/{lang}/help/status", data=data)
 
 
@@ -51,7 +51,7 @@ def test_wrong_address_and_unknown_reference_get_the_same_answer(client, known, 
     wrong_address = look_up(client, lang, "H-2026-000123", "someone@example.org")
     unknown = look_up(client, lang, "H-2026-999999", "jana@example.org")
     assert wrong_address.status_code == unknown.status_code == 200
-    strip = lambda html: TOKEN.sub("", html.replace("H-2026-999999", "H-2026-000123"))  # noqa: E731
+    strip = lambda html: CSRF_FIELD.sub("", html.replace("H-2026-999999", "H-2026-000123"))  # noqa: E731
     first = strip(wrong_address.get_data(as_text=True)).replace("someone@", "jana@")
     second = strip(unknown.get_data(as_text=True))
     assert NOT_FOUND[lang] in first

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.support.csrf import csrf_from
 from webapp import create_app
 from webapp.content.operator_details import EXAMPLE_FILE
 from webapp.content.operator_details import OperatorError
@@ -289,7 +290,7 @@ def mails_after_a_request(app) -> dict[str, str]:
     client = app.test_client()
     form = client.get("/en/help").get_data(as_text=True)
     data = {
-        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form)[1],
+        "csrf_token": csrf_from(form),
         "name": "Ada",
         "email": "ada@example.org",
         "topic": "job",

@@ -11,7 +11,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from tests.conftest import csrf_from
+from tests.support.csrf import csrf_from
 from webapp.extensions import db
 from webapp.helpdesk import vocabulary
 from webapp.mail import outbox

@@ -1,27 +1,18 @@
 """Browser fixtures: the app served on loopback, Debian's Chromium driven by Playwright."""
 
-import os
 import threading
 
 import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-# Debian's Chromium, or the one CHROMIUM names (the same variable .ci/ensure checks).
-CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
-# Chromium must not try to reach any other host (this machine has no network for it).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE = {"width": 375, "height": 667}
-DESKTOP = {"width": 1280, "height": 800}
-SMALL_PHONE = {"width": 320, "height": 640}  # the narrowest phone, and 1280 px at 400 % zoom
+from tests.support.browser import CHROMIUM
+from tests.support.browser import CHROMIUM_ARGS
+from tests.support.browser import DESKTOP
+from tests.support.browser import PHONE
+from tests.support.browser import SMALL_PHONE
+from tests.support.browser import check_console
+from tests.support.browser import open_page
 
 
 @pytest.fixture
@@ -44,72 +35,52 @@ def browser():
         browser.close()
 
 
-def _page(browser, viewport: dict, javascript: bool = True):
-    context = browser.new_context(viewport=viewport, java_script_enabled=javascript, locale="de-DE")
-    page = context.new_page()
-    page.console_problems = []  # every console error or CSP report the page produced
-
-    def on_console(message):
-        if message.type == "error":
-            page.console_problems.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: page.console_problems.append(str(exc)))
-    return context, page
-
-
-def _check_console(page) -> None:
-    # Error responses we provoke on purpose (4xx/5xx) log "Failed to load resource".
-    problems = [p for p in page.console_problems if "Failed to load resource" not in p]
-    assert problems == [], f"browser console reported: {problems}"
-
-
 @pytest.fixture
 def phone(browser):
     """A 375x667 phone page with JavaScript; fails the test on console errors."""
-    context, page = _page(browser, PHONE)
-    yield page
-    context.close()
-    _check_console(page)
+    opened = open_page(browser, PHONE)
+    yield opened.page
+    opened.context.close()
+    check_console(opened.page)
 
 
 @pytest.fixture
 def phone_nojs(browser):
     """A 375x667 phone page with JavaScript switched off."""
-    context, page = _page(browser, PHONE, javascript=False)
-    yield page
-    context.close()
+    opened = open_page(browser, PHONE, javascript=False)
+    yield opened.page
+    opened.context.close()
 
 
 @pytest.fixture
 def desktop(browser):
     """A 1280x800 desktop page with JavaScript; fails the test on console errors."""
-    context, page = _page(browser, DESKTOP)
-    yield page
-    context.close()
-    _check_console(page)
+    opened = open_page(browser, DESKTOP)
+    yield opened.page
+    opened.context.close()
+    check_console(opened.page)
 
 
 @pytest.fixture
 def desktop_nojs(browser):
     """A 1280x800 desktop page with JavaScript switched off."""
-    context, page = _page(browser, DESKTOP, javascript=False)
-    yield page
-    context.close()
+    opened = open_page(browser, DESKTOP, javascript=False)
+    yield opened.page
+    opened.context.close()
 
 
 @pytest.fixture
 def small_phone(browser):
     """A 320x640 phone page with JavaScript; fails the test on console errors."""
-    context, page = _page(browser, SMALL_PHONE)
-    yield page
-    context.close()
-    _check_console(page)
+    opened = open_page(browser, SMALL_PHONE)
+    yield opened.page
+    opened.context.close()
+    check_console(opened.page)
 
 
 @pytest.fixture
 def small_phone_nojs(browser):
     """A 320x640 phone page with JavaScript switched off."""
-    context, page = _page(browser, SMALL_PHONE, javascript=False)
-    yield page
-    context.close()
+    opened = open_page(browser, SMALL_PHONE, javascript=False)
+    yield opened.page
+    opened.context.close()

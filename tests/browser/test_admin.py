@@ -4,17 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-STAFF_EMAIL = "staff@example.org"  # the `staff` fixture's account
-STAFF_PASSWORD = "correct horse battery"
-
-
-def sign_in(page, live_server: str) -> None:
-    page.goto(f"{live_server}/admin/")
-    page.wait_for_url(re.compile(r"/admin/login\?next="))
-    page.get_by_label("E-Mail-Adresse").fill(STAFF_EMAIL)
-    page.get_by_label("Passwort").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(f"{live_server}/admin/")
+from tests.support.browser import sign_in
+from tests.support.staff import STAFF_EMAIL
 
 
 def test_staff_work_through_a_request_without_page_loads(live_server, phone, staff, make_request):

@@ -6,7 +6,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.test_admin import sign_in
+from tests.support.browser import sign_in
 from webapp.extensions import db
 from webapp.mail import inbox
 from webapp.models import ContactRequest

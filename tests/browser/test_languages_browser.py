@@ -14,8 +14,6 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import ContactRequest
 
-LANGUAGES = ["de", "en", "pl", "cs", "hu", "ro"]
-
 
 @pytest.fixture
 def polish(app):
@@ -118,13 +116,3 @@ def test_leichte_sprache_from_the_polish_start_page(live_server, small_phone):
     small_phone.get_by_role("link", name="Leichte Sprache").click()
     small_phone.wait_for_url(f"{live_server}/de/leichte-sprache")
     expect(small_phone.get_by_role("heading", name="Wie bekommen Sie Hilfe?")).to_be_visible()
-
-
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_no_sideways_scrolling_at_320_px_with_the_switch_open(live_server, small_phone, lang):
-    for path in ("/", "/initiatives/smarterz", "/help", "/privacy", "/accessibility"):
-        small_phone.goto(f"{live_server}/{lang}{path}")
-        small_phone.locator(".lang-switch summary").click()
-        expect(small_phone.locator(".lang-switch nav")).to_be_visible()
-        width = small_phone.evaluate("document.documentElement.scrollWidth")
-        assert width <= 320, f"/{lang}{path} is {width}px wide"

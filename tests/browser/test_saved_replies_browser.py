@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.test_admin import sign_in
+from tests.support.browser import sign_in
 from webapp.extensions import db
 from webapp.helpdesk import saved_replies
 from webapp.models import OutboxMessage

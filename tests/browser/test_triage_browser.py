@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.browser.test_accessibility import assert_no_violations
-from tests.browser.test_admin import STAFF_EMAIL
-from tests.browser.test_admin import sign_in
+from tests.support.browser import assert_no_violations
+from tests.support.browser import sign_in
+from tests.support.staff import STAFF_EMAIL
 from webapp.extensions import db
 from webapp.helpdesk import accounts
 from webapp.models import ContactRequest

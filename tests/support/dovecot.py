@@ -16,8 +16,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from tests.support.waiting import wait_until
 
 DOVECOT = os.environ.get("DOVECOT", "/usr/sbin/dovecot")
 USER = "hilfe@wir.example"
@@ -139,17 +140,18 @@ class Dovecot:
             self.process = subprocess.Popen(
                 [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=stderr
             )
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
+
+        def greets() -> bool:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Dovecot stopped: {self.log()}")
             try:
                 with socket.create_connection((self.host, self.port), timeout=1) as sock:
-                    if sock.recv(100).startswith(b"* OK"):
-                        return self
+                    return sock.recv(100).startswith(b"* OK")
             except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"Dovecot did not start: {self.log()}")
+                return False
+
+        wait_until(greets, timeout=20, message="Dovecot did not start")
+        return self
 
     def log(self) -> str:
         parts = []
