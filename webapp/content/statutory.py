@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from limits import parse_many
 
+from webapp.helpdesk import housekeeping
 from webapp.helpdesk import signin_throttle
 
 # When the wording of the privacy notice last changed; the page shows this date or the
@@ -147,17 +148,19 @@ def facts(config, operator: dict) -> dict:
         max(PRIVACY_TEXT_DATE, updated) if isinstance(updated, date) else PRIVACY_TEXT_DATE
     )
     public_body = bool(operator.get("public_body"))
+    # The days the housekeeping deletes after, from its own rules: the notice says what runs.
+    retention = {rule.what: rule.days for rule in housekeeping.retention_rules(config)}
     return {
         "public_body": public_body,
         "bases": legal_bases(public_body, operator.get("privacy", {}).get("national_basis")),
         "counters": counters(config),
-        "spam_purge_days": int(config["SPAM_PURGE_AFTER_DAYS"]),
+        "spam_purge_days": retention["spam"],
         "reads_replies": bool(config.get("IMAP_HOST")),
         "easy_read": url_for("public.easy_read", lang="de"),
         "cookie_name": config["SESSION_COOKIE_NAME"],
         "csrf_minutes": csrf_minutes(config),
         "counter_hours": longest_window_hours(config),
-        "purge_days": int(config["PURGE_AFTER_DAYS"]),
+        "purge_days": retention["requests"],
         "reply_days": int(config["HELP_REPLY_DAYS"]),
         "confirmations_per_day": int(config["HELP_CONFIRMATIONS_PER_DAY"]),
         "notice_date": notice_date,
