@@ -7,19 +7,9 @@ from datetime import datetime
 import pytest
 
 from tests.support.csrf import csrf_from
+from tests.support.dates import LONG_DATES
 from webapp.extensions import db
 from webapp.models import ContactRequest
-
-NBSP = "\u00a0"
-# 10:00 UTC on 6 December 2026; in each language as the visitor reads it.
-LONG_DATES = {
-    "de": f"6.{NBSP}Dezember{NBSP}2026",
-    "en": f"6{NBSP}December{NBSP}2026",
-    "pl": f"6{NBSP}grudnia{NBSP}2026{NBSP}r.",
-    "cs": f"6.{NBSP}prosince{NBSP}2026",
-    "hu": f"2026.{NBSP}december{NBSP}6.",
-    "ro": f"6{NBSP}decembrie{NBSP}2026",
-}
 
 
 @pytest.mark.parametrize("lang", list(LONG_DATES))

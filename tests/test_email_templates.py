@@ -11,6 +11,7 @@ import pytest
 from babel.support import Translations
 from sqlalchemy import select
 
+from tests.support.dates import LONG_DATES
 from webapp.extensions import db
 from webapp.helpdesk import accounts
 from webapp.helpdesk import assignment
@@ -26,15 +27,6 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 VISITOR_LANGUAGES = ["de", "en", "pl", "cs", "hu", "ro"]
 STAFF_LANGUAGES = ["de", "en"]
 HOSTILE = "<b>Bold</b> {{ 7*7 }} {% if x %}"
-NBSP = "\u00a0"
-LONG_DATES = {
-    "de": f"6.{NBSP}Dezember{NBSP}2026",
-    "en": f"6{NBSP}December{NBSP}2026",
-    "pl": f"6{NBSP}grudnia{NBSP}2026{NBSP}r.",
-    "cs": f"6.{NBSP}prosince{NBSP}2026",
-    "hu": f"2026.{NBSP}december{NBSP}6.",
-    "ro": f"6{NBSP}decembrie{NBSP}2026",
-}
 # Left-overs of a template or a translation that was not filled in.
 UNRENDERED = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|%\([a-z_]+\)[sd]")
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.csrf import csrf_from
+from tests.support.operators import PRIVATE_OPERATOR
 from webapp.content.operator_details import EXAMPLE_FILE
 from webapp.extensions import db
 from webapp.models import ContactRequest
@@ -20,62 +21,13 @@ from webapp.models import ContactRequest
 NBSP = "\u00a0"
 LANGUAGES = ("de", "en", "pl", "cs", "hu", "ro")
 
-# A private operator: German and English texts only, no data protection officer.
-PRIVATE = """
-kind = "private"
-
-[provider]
-name = "Zukunftsverein Erzgebirge e. V."
-legal_form = { de = "eingetragener Verein", en = "registered association" }
-street = "Bahnhofstraße 12"
-postcode = "09456"
-city = "Annaberg-Buchholz"
-country = { de = "Deutschland", en = "Germany" }
-email = "impressum@zukunft.example"
-phone = "+49 3733 123456"
-representative = { de = "Jana Beispiel (Vorstand)", en = "Jana Beispiel (board)" }
-register = "VR 4711, Amtsgericht Chemnitz"
-content_responsible = "Jana Beispiel, Bahnhofstraße 12, 09456 Annaberg-Buchholz"
-
-[data_protection_authority]
-name = "Sächsische Datenschutz- und Transparenzbeauftragte"
-postal_address = "Postfach 11 01 32, 01330 Dresden"
-email = "post@sdtb.sachsen.de"
-
-[hosting]
-name = "Sachsen-Server AG"
-address = "Serverstraße 1, 01067 Dresden"
-
-[mail]
-name = "Post-Dienst GmbH"
-address = "Briefweg 5, 04109 Leipzig"
-
-[privacy]
-server_log_days = 14
-
-[accessibility]
-status = "partially"
-prepared = 2026-03-02
-reviewed = 2026-10-15
-law = { de = "freiwillig, nach der BITV 2.0", en = "voluntary, following BITV 2.0" }
-
-[accessibility.enforcement]
-name = { de = "Schlichtungsstelle Barrierefreiheit", en = "Accessibility conciliation body" }
-address = "Amtsweg 9, 01097 Dresden"
-email = "schlichtung@behoerde.example"
-
-[accessibility.monitoring]
-name = "Überwachungsstelle Beispiel"
-address = "Prüfweg 1, 04109 Leipzig"
-"""
-
 
 def public_body_text() -> str:
     """The committed sample (a Saxon public body, all six languages), made real."""
     return EXAMPLE_FILE.read_text(encoding="utf-8").replace("sample = true\n", "")
 
 
-OPERATOR_FILES = {"public-body": public_body_text, "private": lambda: PRIVATE}
+OPERATOR_FILES = {"public-body": public_body_text, "private": lambda: PRIVATE_OPERATOR}
 
 # How each language cites Art. 6(1)(x) GDPR.
 CITATION = {
@@ -316,7 +268,7 @@ def test_operator_check_warns_about_each_missing_language(app_factory, operator_
 def test_operator_check_refuses_an_unknown_kind_and_a_text_without_german(
     app_factory, operator_file
 ):
-    text = PRIVATE.replace('kind = "private"', 'kind = "ngo"').replace(
+    text = PRIVATE_OPERATOR.replace('kind = "private"', 'kind = "ngo"').replace(
         'legal_form = { de = "eingetragener Verein", en = "registered association" }',
         'legal_form = { en = "registered association" }',
     )

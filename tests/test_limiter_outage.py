@@ -7,10 +7,10 @@ lost, while /healthz said 200 "ok". Here the same storage is unreachable from th
 and, with a real redis-server of the test's own, goes away in the middle of a run.
 """
 
-import logging
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -64,13 +64,36 @@ def redis_down_app(app_factory):
     return app_factory(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0")
 
 
-def test_help_form_is_stored_and_confirmed_without_redis(redis_down_app, caplog):
+def test_help_form_is_stored_and_confirmed_without_redis(redis_down_app):
     client = redis_down_app.test_client()
-    with caplog.at_level(logging.WARNING):
-        reference = send_help_request(redis_down_app, client, "Wir suchen eine Wohnung.")
+    reference = send_help_request(redis_down_app, client, "Wir suchen eine Wohnung.")
     assert messages_stored(redis_down_app) == ["Wir suchen eine Wohnung."]
     assert reference.startswith("H-")
-    assert any("falling back to in-memory storage" in r.getMessage() for r in caplog.records)
+
+
+# A fresh process: Flask-Limiter warns once per process, when its storage first fails.
+WARNING_SCRIPT = """
+import logging, sys
+from webapp import create_app
+logging.basicConfig(level=logging.WARNING)
+app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": sys.argv[1],
+                  "RATELIMIT_STORAGE_URI": sys.argv[2], "WTF_CSRF_ENABLED": False})
+answer = app.test_client().post("/de/help/status", data={"reference": "H-2026-000001",
+                                                         "email": "a@example.org"})
+print(answer.status_code)
+"""
+
+
+def test_the_fall_back_to_memory_is_logged(database_uri):
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    result = subprocess.run(
+        [sys.executable, "-c", WARNING_SCRIPT, database_uri, dead],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "200", result.stderr[-2000:]
+    assert "falling back to in-memory storage" in result.stderr
 
 
 def test_limits_go_on_in_memory_and_keep_the_input(app_factory):

@@ -217,6 +217,19 @@ def mark_spam(request_id: int):
     return redirect(url_for("admin.detail", request_id=item.id, _anchor="spam"), 303)
 
 
+def conversation_changed(item: ContactRequest, message: OutboxMessage, text: str):
+    """After an e-mail was queued: htmx gets the conversation with `text` announced and
+    the message marked, everyone else a redirect to it."""
+    if wants_fragment():
+        return render_page(
+            item, 200, CONVERSATION_UPDATE, announce=text, announce_message=message.id
+        )
+    flash(text, "success")
+    return redirect(
+        url_for("admin.detail", request_id=item.id, _anchor=f"message-{message.id}"), 303
+    )
+
+
 @bp.post("/requests/<int:request_id>/answer")
 def answer(request_id: int):
     """Queue an answer to the visitor: htmx gets the e-mails, others a redirect."""
@@ -228,14 +241,7 @@ def answer(request_id: int):
         item, form.subject.data, form.body.data, current_user, form.status.data
     )
     text = _("Your answer is on its way to the visitor.")
-    if wants_fragment():
-        return render_page(
-            item, 200, CONVERSATION_UPDATE, announce=text, announce_message=message.id
-        )
-    flash(text, "success")
-    return redirect(
-        url_for("admin.detail", request_id=item.id, _anchor=f"message-{message.id}"), 303
-    )
+    return conversation_changed(item, message, text)
 
 
 @bp.post("/requests/<int:request_id>/messages/<int:message_id>/resend")
@@ -251,14 +257,7 @@ def resend_message(request_id: int, message_id: int):
     if ResendForm().validate_on_submit() and outbox.can_send_again(message):
         correspondence.resend(item, message, current_user)
     text = _("The e-mail will be sent again.")
-    if wants_fragment():
-        return render_page(
-            item, 200, CONVERSATION_UPDATE, announce=text, announce_message=message.id
-        )
-    flash(text, "success")
-    return redirect(
-        url_for("admin.detail", request_id=item.id, _anchor=f"message-{message.id}"), 303
-    )
+    return conversation_changed(item, message, text)
 
 
 @bp.get("/requests/<int:request_id>/attachments/<int:attachment_id>")
