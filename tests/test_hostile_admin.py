@@ -89,8 +89,7 @@ def unlimited_app(app_factory):
 
 # Each example runs a real password hash (scrypt, about 60 ms): fewer of them than the
 # other forms get, the attacks list is still drawn from.
-@SLOW_OK
-@settings(max_examples=examples(150))
+@settings(SLOW_OK, max_examples=examples(150))
 @given(email=text, password=text)
 def test_sign_in_takes_anything(unlimited_app, email, password):
     client = unlimited_app.test_client()
