@@ -34,6 +34,7 @@ from tests.support.smtp import free_port
 from tests.support.smtp import mail_settings
 from tests.support.staff import SignedIn
 from tests.support.staff import StaffActions
+from tests.support.templates import share_compiled_templates
 from webapp import create_app
 from webapp.extensions import db
 
@@ -119,7 +120,7 @@ def database_uri(backend, request) -> str:
 @pytest.fixture
 def app(database_uri):
     """The application on its own (copy of the) database."""
-    app = create_app(make_config(database_uri))
+    app = share_compiled_templates(create_app(make_config(database_uri)))
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -139,7 +140,7 @@ def app_factory(request, backend):
 
     def build(database_uri: str | None = None, **extra):
         uri = database_uri or request.getfixturevalue("database_uri")
-        apps.append(create_app(make_config(uri, **extra)))
+        apps.append(share_compiled_templates(create_app(make_config(uri, **extra))))
         return apps[-1]
 
     yield build
