@@ -154,7 +154,7 @@ operator-check: $(STAMP)
 	$(FLASK) operator check
 
 $(VENV)/.bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet 'pyinstrument>=5.0'
+	$(UV) sync --quiet --locked --inexact --extra test --extra bench --no-install-project
 	touch $@
 
 # Loopback load test with wrk (Debian package); writes bench/RESULTS.md.

@@ -11,6 +11,7 @@ from webapp import config as settings
 from webapp.content import initiatives
 from webapp.content import operator_details
 from webapp.extensions import babel
+from webapp.extensions import cache
 from webapp.extensions import compress
 from webapp.extensions import csrf
 from webapp.extensions import db
@@ -50,6 +51,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
+    cache.init_app(app)
     limiter.init_app(app)
     # No current_user in every template: public pages never load the session (admin/helpers.py).
     login_manager.init_app(app, add_context_processor=False)

@@ -112,6 +112,11 @@ class Defaults:
     PAGE_MAX_AGE = 60
     # How often a worker asks the database whether `content load` ran (initiatives.py).
     CONTENT_CHECK_SECONDS = 2.0
+    # Flask-Caching, for the overview's rendered cards: in each process's memory, kept until
+    # the content version in their key changes (webapp/public/cards.py).
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 0
+    CACHE_THRESHOLD = 512
     COMPRESS_RESPONSES = True  # gzip text responses (Flask-Compress); off when a proxy does it
     # gzip only: the same encoding as the pre-compressed static files, and one that every
     # client and proxy in front understands.

@@ -3,6 +3,7 @@
 from flask import Response
 from flask import request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -22,6 +23,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+# The overview's rendered cards (webapp/public/cards.py); per process, in memory.
+cache = Cache()
 
 
 class Compression(Compress):
