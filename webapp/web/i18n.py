@@ -11,6 +11,9 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import get_locale
+from flask_babel import get_translations
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 
 def supported() -> tuple[str, ...]:
@@ -177,12 +180,35 @@ class _PageView:
         return url_for(endpoint, **args, lang=lang, _external=True)
 
 
+# make bench: the overview's uncached render path 0.18x -> 0.22x hello with this (12% of it).
+def template_words() -> dict:
+    """`gettext`/`ngettext` for one render, bound to its catalogue once (Jinja's i18n `_()`
+    finds them in the context): Flask-Babel's own binding looks the catalogue up again for
+    every string. Public API only (flask_babel.get_translations, Jinja's newstyle rules:
+    autoescaped, always %-formatted)."""
+    catalogue = get_translations()
+
+    @pass_eval_context
+    def gettext(eval_ctx, string: str, **variables) -> str:
+        text = catalogue.ugettext(string)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+    @pass_eval_context
+    def ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        text = catalogue.ungettext(singular, plural, num)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
 def register(app: Flask) -> None:
-    """Expose the language helpers to templates (`_()` and `ngettext()` are Flask-Babel's)."""
+    """Expose the language helpers to templates (`_()` and `ngettext()` bound per render)."""
 
     @app.context_processor
     def language_context() -> dict:
         return {
+            **template_words(),
             "lang": current_lang(),
             "languages": supported(),
             "staff_languages": staff_languages(),
