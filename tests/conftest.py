@@ -29,6 +29,7 @@ from tests.support.dovecot import Dovecot
 from tests.support.dovecot import available as dovecot_available
 from tests.support.gunicorn import start_gunicorn
 from tests.support.hostile import HostileApp
+from tests.support.sender import start_sender
 from tests.support.smtp import Collector
 from tests.support.smtp import free_port
 from tests.support.smtp import mail_settings
@@ -317,3 +318,25 @@ def dovecot():
     server = Dovecot().start()
     yield server
     server.stop()
+
+
+# --- The outbox sender in its own process --------------------------------------------
+
+
+@pytest.fixture
+def senders(database_uri, tmp_path):
+    """`start(port, **env)`: an `outbox run` process on this test's database, sending to
+    127.0.0.1:port; stopped afterwards."""
+    started = []
+
+    def start(port: int, **env):
+        started.append(
+            start_sender(database_uri, port, tmp_path / f"sender-{len(started)}.log", **env)
+        )
+        return started[-1]
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)

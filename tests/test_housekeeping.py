@@ -2,9 +2,6 @@
 kept no longer, and nothing else. The clock is moved with time-machine; the sender runs
 as a real process (`flask --app wsgi outbox run`)."""
 
-import os
-import subprocess
-import sys
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -213,37 +210,11 @@ def sender_passes(app, count: int) -> None:
 
 
 @pytest.fixture
-def sender(database_uri, tmp_path):
+def sender(senders):
     """`start()`: an `outbox run` process on this test's database; its mail server is a
     port where nothing listens, so every message it tries counts one failed attempt."""
-    started = []
     dead_port = free_port()
-
-    def start() -> subprocess.Popen:
-        log = (tmp_path / f"sender-{len(started)}.log").open("w")
-        environment = {
-            **os.environ,
-            "DATABASE_URL": database_uri,
-            "SECRET_KEY": "test-secret",
-            "OUTBOX_POLL_SECONDS": "0.1",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": str(dead_port),
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "run"],
-            cwd=ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        started.append((process, log))
-        return process
-
-    yield start
-    for process, log in started:
-        process.terminate()
-        process.wait(10)
-        log.close()
+    return lambda: senders(dead_port, OUTBOX_POLL_SECONDS="0.1")
 
 
 def test_the_sender_runs_housekeeping_by_itself_once_for_all_senders(app, sender, make_request):

@@ -33,41 +33,9 @@ FAST = {
 
 
 @pytest.fixture
-def senders(database_uri, tmp_path):
-    """`start(port, **env)`: an `outbox run` process sending to 127.0.0.1:port."""
-    started = []
-
-    def start(port: int, **env) -> subprocess.Popen:
-        environment = {
-            **os.environ,
-            "DATABASE_URL": database_uri,
-            "SECRET_KEY": "test-secret",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": str(port),
-            "MAIL_DEFAULT_SENDER": "website@wir.example",
-            "MAIL_TIMEOUT": "30",
-            **FAST,
-            **env,
-        }
-        log_path = tmp_path / f"sender-{len(started)}.log"
-        log = open(log_path, "w")  # noqa: SIM115
-        process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "run"],
-            cwd=ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        process.log_path = log_path
-        started.append((process, log))
-        return process
-
-    yield start
-    for process, log in started:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
-        log.close()
+def senders(senders):
+    """The shared `senders`, with this module's quick retry settings (FAST)."""
+    return lambda port, **env: senders(port, **{**FAST, **env})
 
 
 def post_help(client, email: str) -> None:
